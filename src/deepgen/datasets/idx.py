@@ -1,0 +1,172 @@
+"""Kedro datasets for the IDX format that MNIST and Fashion-MNIST are published in.
+
+An IDX file is a 4-byte magic number (two zero bytes, a type code, the number of
+dimensions), one big-endian uint32 per dimension, then the values in C order.
+Files may be gzip-compressed (``.gz``) and live on any fsspec filesystem.
+"""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import PurePosixPath
+from typing import Any
+
+import fsspec
+import numpy as np
+from kedro.io.core import AbstractDataset, DatasetError, get_filepath_str, get_protocol_and_path
+
+# IDX type codes and the NumPy dtypes they hold (big-endian where it matters).
+_IDX_DTYPES = {
+    0x08: np.dtype(np.uint8),
+    0x09: np.dtype(np.int8),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+_DTYPE_CODES = {dtype.newbyteorder("="): code for code, dtype in _IDX_DTYPES.items()}
+
+
+class IDXFormatError(DatasetError):
+    """The bytes of a file are not a well-formed IDX array."""
+
+
+def parse_idx(raw: bytes, source: str) -> np.ndarray:
+    """Decode the bytes of one IDX file; ``source`` names the file in errors."""
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise IDXFormatError(f"{source}: corrupt gzip stream ({exc}).") from exc
+    if len(raw) < 4:
+        raise IDXFormatError(f"{source}: truncated, {len(raw)} bytes is too short for an IDX header.")
+    zero, type_code, ndim = struct.unpack(">HBB", raw[:4])
+    if zero != 0 or ndim == 0:
+        raise IDXFormatError(
+            f"{source}: wrong magic number 0x{raw[:4].hex()}; an IDX file starts with 0x0000, "
+            "a type byte and a dimension count (e.g. 0x00000803 for images)."
+        )
+    if type_code not in _IDX_DTYPES:
+        raise IDXFormatError(f"{source}: unknown IDX type code 0x{type_code:02x}.")
+    header_size = 4 + 4 * ndim
+    if len(raw) < header_size:
+        raise IDXFormatError(f"{source}: truncated inside the header ({len(raw)} of {header_size} bytes).")
+    shape = struct.unpack(f">{ndim}I", raw[4:header_size])
+    dtype = _IDX_DTYPES[type_code]
+    expected = header_size + int(np.prod(shape)) * dtype.itemsize
+    if len(raw) != expected:
+        problem = "truncated" if len(raw) < expected else "has trailing bytes"
+        raise IDXFormatError(
+            f"{source}: {problem}: header declares shape {shape} ({expected} bytes in all) "
+            f"but the file holds {len(raw)} bytes."
+        )
+    data = np.frombuffer(raw, dtype=dtype, offset=header_size).reshape(shape)
+    return data.astype(dtype.newbyteorder("="), copy=True)
+
+
+def encode_idx(array: np.ndarray) -> bytes:
+    """Encode an array as IDX bytes (the inverse of :func:`parse_idx`)."""
+    dtype = array.dtype.newbyteorder("=")
+    if dtype not in _DTYPE_CODES:
+        raise IDXFormatError(f"IDX cannot store dtype {array.dtype}.")
+    code = _DTYPE_CODES[dtype]
+    header = struct.pack(f">HBB{array.ndim}I", 0, code, array.ndim, *array.shape)
+    return header + np.ascontiguousarray(array, dtype=_IDX_DTYPES[code]).tobytes()
+
+
+class IDXDataset(AbstractDataset[np.ndarray, np.ndarray]):
+    """One IDX file as a NumPy array (gzip when the path ends in ``.gz``).
+
+    Example catalog entry::
+
+        mnist_test_labels:
+          type: deepgen.datasets.IDXDataset
+          filepath: data/01_raw/mnist/t10k-labels-idx1-ubyte.gz
+    """
+
+    def __init__(
+        self,
+        *,
+        filepath: str,
+        credentials: dict[str, Any] | None = None,
+        fs_args: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        protocol, path = get_protocol_and_path(filepath)
+        self._protocol = protocol
+        self._filepath = PurePosixPath(path)
+        fs_args = dict(fs_args or {})
+        if protocol == "file":
+            fs_args.setdefault("auto_mkdir", True)
+        self._fs = fsspec.filesystem(protocol, **(credentials or {}), **fs_args)
+        self.metadata = metadata
+
+    @property
+    def path(self) -> str:
+        return get_filepath_str(self._filepath, self._protocol)
+
+    def load(self) -> np.ndarray:
+        if not self._fs.exists(self.path):
+            raise DatasetError(
+                f"{self.path}: file not found. The MNIST IDX files ship with the project in "
+                "data/01_raw/mnist/; restore them with `git checkout -- data/01_raw/mnist`."
+            )
+        with self._fs.open(self.path, "rb") as file:
+            return parse_idx(file.read(), self.path)
+
+    def save(self, data: np.ndarray) -> None:
+        raw = encode_idx(np.asarray(data))
+        if self.path.endswith(".gz"):
+            raw = gzip.compress(raw, mtime=0)
+        with self._fs.open(self.path, "wb") as file:
+            file.write(raw)
+
+    def _exists(self) -> bool:
+        return self._fs.exists(self.path)
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": self.path, "protocol": self._protocol}
+
+
+class LabelledIDXDataset(AbstractDataset[dict, dict]):
+    """An image file and its label file, loaded together so their counts are checked.
+
+    Loads ``{"images": uint8 N×H×W, "labels": uint8 N}``.
+    """
+
+    def __init__(
+        self,
+        *,
+        images_filepath: str,
+        labels_filepath: str,
+        credentials: dict[str, Any] | None = None,
+        fs_args: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self._images = IDXDataset(filepath=images_filepath, credentials=credentials, fs_args=fs_args)
+        self._labels = IDXDataset(filepath=labels_filepath, credentials=credentials, fs_args=fs_args)
+        self.metadata = metadata
+
+    def load(self) -> dict[str, np.ndarray]:
+        images, labels = self._images.load(), self._labels.load()
+        if images.ndim != 3:  # noqa: PLR2004
+            raise IDXFormatError(f"{self._images.path}: expected images (N×H×W), got shape {images.shape}.")
+        if labels.ndim != 1:
+            raise IDXFormatError(f"{self._labels.path}: expected labels (N), got shape {labels.shape}.")
+        if len(images) != len(labels):
+            raise IDXFormatError(
+                f"mismatched counts: {self._images.path} holds {len(images)} images but "
+                f"{self._labels.path} holds {len(labels)} labels."
+            )
+        return {"images": images, "labels": labels}
+
+    def save(self, data: dict[str, np.ndarray]) -> None:
+        self._images.save(data["images"])
+        self._labels.save(data["labels"])
+
+    def _exists(self) -> bool:
+        return self._images.exists() and self._labels.exists()
+
+    def _describe(self) -> dict[str, Any]:
+        return {"images": self._images._describe(), "labels": self._labels._describe()}

@@ -1,0 +1,1 @@
+"""deepgen pipelines, one package each; found by ``find_pipelines``."""

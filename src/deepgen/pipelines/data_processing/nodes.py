@@ -1,0 +1,65 @@
+"""Raw MNIST to validated, split and scaled arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from deepgen.params import DataParams
+
+IMAGE_SHAPE = (28, 28)
+N_CLASSES = 10
+
+
+def _check_split(split: dict[str, np.ndarray], name: str) -> None:
+    images, labels = split["images"], split["labels"]
+    problems = []
+    if images.dtype != np.uint8 or labels.dtype != np.uint8:
+        problems.append(f"dtypes are {images.dtype} (images) and {labels.dtype} (labels), expected uint8")
+    if images.shape[1:] != IMAGE_SHAPE:
+        problems.append(f"images are {images.shape[1:]}, expected {IMAGE_SHAPE}")
+    if len(images) != len(labels):
+        problems.append(f"{len(images)} images but {len(labels)} labels")
+    if len(images) == 0:
+        problems.append("it holds no images")
+    if labels.size and labels.max() >= N_CLASSES:
+        problems.append(f"labels range up to {labels.max()}, expected 0–{N_CLASSES - 1}")
+    if problems:
+        raise ValueError(f"Dataset '{name}' is not MNIST-shaped: " + "; ".join(problems) + ".")
+
+
+def validate_mnist(
+    mnist_train: dict[str, np.ndarray], mnist_test: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Check dtype, shape, label range and counts; return the four arrays."""
+    _check_split(mnist_train, "mnist_train")
+    _check_split(mnist_test, "mnist_test")
+    return mnist_train["images"], mnist_train["labels"], mnist_test["images"], mnist_test["labels"]
+
+
+def split_train_validation(
+    images: np.ndarray, labels: np.ndarray, params: DataParams, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Seeded shuffle of the training pool into train and validation parts."""
+    order = np.random.default_rng(seed).permutation(len(images))
+    if params.max_train_images is not None:
+        order = order[: params.max_train_images]
+    n_validation = max(1, round(len(order) * params.validation_fraction))
+    validation, train = order[:n_validation], order[n_validation:]
+    return images[train], labels[train], images[validation], labels[validation]
+
+
+def limit_test_set(
+    images: np.ndarray, labels: np.ndarray, params: DataParams
+) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``max_test_images`` test images (all 10,000 by default)."""
+    return images[: params.max_test_images], labels[: params.max_test_images]
+
+
+def scale_to_unit(*images: np.ndarray) -> tuple[np.ndarray, ...]:
+    """uint8 → float32 in [0, 1] (sigmoid-output models: AE, VAE)."""
+    return tuple(batch.astype(np.float32) / 255.0 for batch in images)
+
+
+def scale_to_symmetric(*images: np.ndarray) -> tuple[np.ndarray, ...]:
+    """uint8 → float32 in [-1, 1] (tanh-output models: the DCGAN generator)."""
+    return tuple(batch.astype(np.float32) / 127.5 - 1.0 for batch in images)

@@ -1,0 +1,30 @@
+"""Raw IDX files → validated uint8 arrays → seeded train/validation split; test set apart."""
+
+from kedro.pipeline import Node, Pipeline
+
+from .nodes import limit_test_set, split_train_validation, validate_mnist
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                validate_mnist,
+                inputs=["mnist_train", "mnist_test"],
+                outputs=["mnist_train_images", "mnist_train_labels", "mnist_test_images", "mnist_test_labels"],
+                name="validate_mnist",
+            ),
+            Node(
+                split_train_validation,
+                inputs=["mnist_train_images", "mnist_train_labels", "params:data", "params:seed"],
+                outputs=["train_images", "train_labels", "validation_images", "validation_labels"],
+                name="split_train_validation",
+            ),
+            Node(
+                limit_test_set,
+                inputs=["mnist_test_images", "mnist_test_labels", "params:data"],
+                outputs=["test_images", "test_labels"],
+                name="limit_test_set",
+            ),
+        ]
+    )

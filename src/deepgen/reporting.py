@@ -1,0 +1,82 @@
+"""Figures for people: image grids, reconstructions, latent scatters, loss curves.
+
+Each function is pure: arrays in, a matplotlib Figure out; the catalog saves them
+(``matplotlib.MatplotlibDataset``).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+
+def tile_images(images: np.ndarray, ncols: int) -> np.ndarray:
+    """N×28×28 images in [0,1] as one (rows·28)×(ncols·28) mosaic, 2 px gaps."""
+    n, h, w = images.shape
+    nrows = int(np.ceil(n / ncols))
+    mosaic = np.ones((nrows * (h + 2), ncols * (w + 2)), dtype=np.float32)
+    for i, image in enumerate(images):
+        r, c = divmod(i, ncols)
+        mosaic[r * (h + 2) + 1 : r * (h + 2) + 1 + h, c * (w + 2) + 1 : c * (w + 2) + 1 + w] = image
+    return mosaic
+
+
+def image_grid(images: np.ndarray, title: str, ncols: int = 10) -> Figure:
+    """A grid of images (the first ``ncols²`` at most)."""
+    images = images[: ncols * ncols]
+    fig, ax = plt.subplots(figsize=(ncols * 0.6, np.ceil(len(images) / ncols) * 0.6 + 0.5))
+    ax.imshow(tile_images(images, ncols), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_title(title)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def reconstruction_grid(originals: np.ndarray, reconstructions: np.ndarray, title: str) -> Figure:
+    """Originals (top row of each pair) above their reconstructions."""
+    n = min(len(originals), 16)
+    pairs = np.concatenate([originals[:n], reconstructions[:n]])
+    fig, ax = plt.subplots(figsize=(n * 0.6, 1.8))
+    ax.imshow(tile_images(pairs, n), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_title(f"{title}: test images (top), reconstructions (bottom)")
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def latent_scatter(embeddings: pd.DataFrame, title: str) -> Figure:
+    """Test-set codes coloured by digit; PCA to 2-D when the latent space is larger."""
+    codes = embeddings[[c for c in embeddings.columns if c.startswith("z_") and c[2:].isdigit()]].to_numpy()
+    xlabel, ylabel = "z_0", "z_1"
+    if codes.shape[1] > 2:  # noqa: PLR2004
+        from sklearn.decomposition import PCA
+
+        pca = PCA(n_components=2, random_state=0).fit(codes)
+        codes = pca.transform(codes)
+        share = pca.explained_variance_ratio_
+        xlabel, ylabel = f"PC 1 ({share[0]:.0%} of variance)", f"PC 2 ({share[1]:.0%})"
+    elif codes.shape[1] == 1:
+        codes = np.column_stack([codes[:, 0], np.zeros(len(codes))])
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    points = ax.scatter(codes[:, 0], codes[:, 1], c=embeddings["label"], cmap="tab10", s=2, alpha=0.6, vmin=-0.5, vmax=9.5)
+    fig.colorbar(points, ax=ax, ticks=range(10), label="digit")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    fig.tight_layout()
+    return fig
+
+
+def loss_curves(history: dict[str, list[float]], title: str, xlabel: str = "epoch") -> Figure:
+    """Every logged series; validation series dashed beside their training twin."""
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for name, values in history.items():
+        ax.plot(range(1, len(values) + 1), values, label=name, linestyle="--" if name.startswith("val_") else "-")
+    ax.set(title=title, xlabel=xlabel, ylabel="loss")
+    ax.legend()
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,15 @@
+"""Project settings: https://docs.kedro.org/en/stable/configure/configuration_basics/"""
+
+from kedro.config import OmegaConfigLoader  # noqa: F401
+
+# kedro-viz registers hooks of its own into every `kedro run` (it writes .viz/); the
+# project's runs don't need them.
+DISABLE_HOOKS_FOR_PLUGINS = ("kedro-viz",)
+
+CONFIG_LOADER_ARGS = {
+    "base_env": "base",
+    "default_run_env": "local",
+    # Environments override single keys, not whole blocks: `--params=vae.epochs=2`
+    # or conf/smoke's `ae.epochs` leave the block's other keys as in conf/base.
+    "merge_strategy": {"parameters": "soft"},
+}

@@ -1,0 +1,33 @@
+"""What every training node shares: seeding, optimiser, speed settings, progress output."""
+
+from __future__ import annotations
+
+import sys
+
+import keras
+
+from deepgen.params import TrainingParams
+
+
+def start_training(seed: int) -> None:
+    """Seed Python, NumPy and the backend so a model's initial weights follow from ``seed``."""
+    keras.utils.set_random_seed(seed)
+
+
+def compile_options(params: TrainingParams) -> dict:
+    """``Model.compile`` keyword arguments from a model's parameter block."""
+    return {
+        "optimizer": keras.optimizers.Adam(params.learning_rate),
+        "steps_per_execution": params.steps_per_execution,
+        "jit_compile": params.jit_compile,
+    }
+
+
+def progress_verbosity() -> int:
+    """Keras progress bar on a terminal, one line per epoch in logs and CI."""
+    return 1 if sys.stdout.isatty() else 2
+
+
+def history_dict(history: keras.callbacks.History) -> dict[str, list[float]]:
+    """Keras history as plain floats (JSON-serialisable)."""
+    return {name: [float(v) for v in values] for name, values in history.history.items()}

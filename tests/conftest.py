@@ -1,0 +1,54 @@
+"""Shared fixtures: the real MNIST files, and a scratch copy of the project for real Kedro runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RAW_MNIST = PROJECT_ROOT / "data" / "01_raw" / "mnist"
+KEDRO = str(Path(sys.executable).with_name("kedro"))
+
+# No telemetry, no W&B network, no prompts: in every test and every subprocess.
+os.environ.update(KEDRO_DISABLE_TELEMETRY="true", WANDB_MODE="offline", WANDB_SILENT="true")
+
+
+def make_project_copy(destination: Path) -> Path:
+    """A runnable copy of the project: code, config and raw data; outputs of its own."""
+    shutil.copy(PROJECT_ROOT / "pyproject.toml", destination / "pyproject.toml")
+    shutil.copytree(PROJECT_ROOT / "src", destination / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copytree(PROJECT_ROOT / "conf", destination / "conf", ignore=shutil.ignore_patterns("local"))
+    (destination / "conf" / "local").mkdir()
+    shutil.copytree(RAW_MNIST, destination / "data" / "01_raw" / "mnist")
+    return destination
+
+
+def kedro_run(project: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """``kedro run <args>`` in ``project``; returns the finished process (output captured)."""
+    return subprocess.run(
+        [KEDRO, "run", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "COLUMNS": "200"},  # wide logs: file names are not wrapped
+    )
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    return make_project_copy(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def ae_smoke_run(tmp_path_factory) -> Path:
+    """One ``kedro run --pipelines=ae --env=smoke`` shared by the tests that inspect its outputs."""
+    project = make_project_copy(tmp_path_factory.mktemp("ae_smoke"))
+    result = kedro_run(project, "--pipelines=ae", "--env=smoke")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return project

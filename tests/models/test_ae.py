@@ -1,0 +1,56 @@
+import keras
+import numpy as np
+from kedro_datasets.tensorflow import TensorFlowModelDataset
+
+from deepgen.models import ae
+from deepgen.params import AEParams
+from tests.conftest import RAW_MNIST
+from deepgen.datasets import IDXDataset
+
+
+def _mnist_batch(n: int = 256) -> np.ndarray:
+    images = IDXDataset(filepath=str(RAW_MNIST / "t10k-images-idx3-ubyte.gz")).load()
+    return images[:n].astype(np.float32) / 255
+
+
+def _train_steps(params: AEParams, x: np.ndarray, steps: int) -> tuple[list[float], dict]:
+    keras.utils.set_random_seed(0)
+    networks = ae.build(params)
+    model = ae.build_autoencoder(**networks)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    losses = [float(model.train_on_batch(x, x)) for _ in range(steps)]
+    return losses, networks
+
+
+def test_shapes_for_both_architectures():
+    x = _mnist_batch(8)
+    for architecture in ("mlp", "conv"):
+        networks = ae.build(AEParams(architecture=architecture, latent_dim=3))
+        z = networks["encoder"](x)
+        assert z.shape == (8, 3)
+        out = keras.ops.convert_to_numpy(networks["decoder"](z))
+        assert out.shape == (8, 28, 28) and out.min() >= 0 and out.max() <= 1
+
+
+def test_a_few_steps_lower_the_loss():
+    losses, _ = _train_steps(AEParams(), _mnist_batch(), steps=30)
+    assert losses[-1] < 0.6 * losses[0]
+
+
+def test_save_and_load_through_the_catalog_dataset_give_the_same_outputs(tmp_path):
+    x = _mnist_batch(16)
+    _, networks = _train_steps(AEParams(architecture="conv", latent_dim=4), x, steps=2)
+    for name, net in networks.items():
+        dataset = TensorFlowModelDataset(filepath=str(tmp_path / f"{name}.keras"), load_args={"compile": False})
+        dataset.save(net)
+        loaded = dataset.load()
+        probe = x if name == "encoder" else np.random.default_rng(0).standard_normal((16, 4)).astype(np.float32)
+        np.testing.assert_allclose(loaded(probe), net(probe), rtol=1e-6, atol=1e-6)
+
+
+def test_prior_samples_are_seeded_images():
+    decoder = ae.build(AEParams(latent_dim=2))["decoder"]
+    first, again = ae.sample(decoder, 50, seed=3), ae.sample(decoder, 50, seed=3)
+    assert first.shape == (50, 28, 28) and first.dtype == np.float32
+    assert 0 <= first.min() and first.max() <= 1
+    np.testing.assert_array_equal(first, again)

@@ -1,0 +1,104 @@
+"""`kedro run --pipelines=ae --env=smoke` in a scratch copy of the project, outputs checked."""
+
+import json
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from tests.conftest import kedro_run
+
+pytestmark = pytest.mark.slow
+
+
+def test_writes_every_output(ae_smoke_run):
+    data = ae_smoke_run / "data"
+    expected = [
+        "06_models/ae/encoder.keras",
+        "06_models/ae/decoder.keras",
+        "07_model_output/ae/latent_embeddings.parquet",
+        "07_model_output/ae/samples.npy",
+        "08_reporting/ae/metrics.json",
+        "08_reporting/ae/training_history.json",
+        "08_reporting/ae/reconstructions.png",
+        "08_reporting/ae/latent_scatter.png",
+        "08_reporting/ae/samples.png",
+        "08_reporting/ae/training.png",
+    ]
+    missing = [path for path in expected if not (data / path).is_file()]
+    assert not missing
+
+
+def test_models_load_and_reconstruct(ae_smoke_run):
+    models = ae_smoke_run / "data" / "06_models" / "ae"
+    encoder = keras.models.load_model(models / "encoder.keras", compile=False)
+    decoder = keras.models.load_model(models / "decoder.keras", compile=False)
+    x = np.zeros((3, 28, 28), np.float32)
+    z = encoder(x)
+    assert z.shape == (3, 2)  # base latent_dim
+    assert decoder(z).shape == (3, 28, 28)
+
+
+def test_embeddings_samples_and_metrics(ae_smoke_run):
+    out = ae_smoke_run / "data"
+    embeddings = pd.read_parquet(out / "07_model_output/ae/latent_embeddings.parquet")
+    assert list(embeddings.columns) == ["z_0", "z_1", "label"]
+    assert len(embeddings) == 1000 and embeddings["label"].between(0, 9).all()  # smoke: 1,000 test images
+    assert set(embeddings["label"]) == set(range(10))
+
+    samples = np.load(out / "07_model_output/ae/samples.npy")
+    assert samples.shape == (500, 28, 28) and samples.dtype == np.float32
+    assert 0 <= samples.min() and samples.max() <= 1
+
+    report = json.loads((out / "08_reporting/ae/metrics.json").read_text())
+    metrics = report["metrics"]
+    assert 0 < metrics["recon_mse"] < 0.2  # one epoch on 2,700 images: far from perfect, far from noise
+    assert 50 < metrics["recon_bce"] < 544  # 544 = 784·log 2, a decoder that outputs 0.5 everywhere
+    assert report["parameters"]["epochs"] == 1 and report["parameters"]["latent_dim"] == 2
+
+    history = json.loads((out / "08_reporting/ae/training_history.json").read_text())
+    assert set(history) == {"loss", "val_loss"} and len(history["loss"]) == 1
+
+
+def test_figures_are_real_pngs(ae_smoke_run):
+    for name in ("reconstructions", "latent_scatter", "samples", "training"):
+        with Image.open(ae_smoke_run / "data/08_reporting/ae" / f"{name}.png") as image:
+            assert image.format == "PNG" and min(image.size) > 100
+            assert np.asarray(image.convert("L")).std() > 5  # not a blank canvas
+
+
+def test_invalid_parameter_stops_the_run_naming_the_key(project_copy):
+    result = kedro_run(project_copy, "--pipelines=ae", "--env=smoke", "--params=ae.latent_dim=-3")
+    assert result.returncode != 0
+    log = result.stdout + result.stderr
+    assert "latent_dim" in log and "greater than 0" in log
+    assert not (project_copy / "data" / "06_models" / "ae").exists()  # stopped before training
+
+
+def test_unknown_parameter_key_stops_the_run(project_copy):
+    result = kedro_run(project_copy, "--pipelines=ae", "--env=smoke", "--params=ae.latnet_dim=3")
+    assert result.returncode != 0
+    assert "latnet_dim" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("mangle", "problem"),
+    [(lambda raw: raw[: len(raw) // 2], "truncated"), (lambda raw: b"\x00\x01" + raw[2:], "wrong magic number")],
+)
+def test_corrupt_raw_file_stops_the_run_naming_the_file(project_copy, mangle, problem):
+    import gzip
+
+    path = project_copy / "data/01_raw/mnist/t10k-labels-idx1-ubyte.gz"
+    path.write_bytes(gzip.compress(mangle(gzip.decompress(path.read_bytes()))))
+    result = kedro_run(project_copy, "--pipelines=ae", "--env=smoke")
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "t10k-labels-idx1-ubyte.gz" in log and problem in log
+
+
+def test_deprecated_pipeline_flag_still_works(ae_smoke_run):
+    result = kedro_run(ae_smoke_run, "--pipeline=ae", "--env=smoke", "--params=ae.n_samples=10")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert np.load(ae_smoke_run / "data/07_model_output/ae/samples.npy").shape == (10, 28, 28)

@@ -1,0 +1,77 @@
+import numpy as np
+import pytest
+
+from deepgen.params import DataParams
+from deepgen.pipelines.data_processing.nodes import (
+    limit_test_set,
+    scale_to_symmetric,
+    scale_to_unit,
+    split_train_validation,
+    validate_mnist,
+)
+
+
+def _split(n: int, label_max: int = 9, dtype=np.uint8, shape=(28, 28)) -> dict:
+    rng = np.random.default_rng(n)
+    return {
+        "images": rng.integers(0, 256, (n, *shape)).astype(dtype),
+        "labels": (np.arange(n) % (label_max + 1)).astype(np.uint8),
+    }
+
+
+def test_validate_returns_the_arrays():
+    train, test = _split(20), _split(10)
+    out = validate_mnist(train, test)
+    assert [a.shape for a in out] == [(20, 28, 28), (20,), (10, 28, 28), (10,)]
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (_split(20, label_max=10), "labels range up to 10"),
+        (_split(10, dtype=np.float32), "expected uint8"),
+        (_split(10, shape=(32, 32)), r"images are \(32, 32\)"),
+        ({"images": np.zeros((3, 28, 28), np.uint8), "labels": np.zeros(2, np.uint8)}, "3 images but 2 labels"),
+    ],
+)
+def test_validate_names_the_dataset_and_problem(bad, message):
+    with pytest.raises(ValueError, match=f"'mnist_test'.*{message}"):
+        validate_mnist(_split(20), bad)
+
+
+def test_split_is_seeded_disjoint_and_complete():
+    images = np.arange(100, dtype=np.uint8).reshape(100, 1, 1) * np.ones((1, 28, 28), np.uint8)
+    labels = (np.arange(100) % 10).astype(np.uint8)
+    params = DataParams(validation_fraction=0.2)
+    first = split_train_validation(images, labels, params, seed=1)
+    again = split_train_validation(images, labels, params, seed=1)
+    other = split_train_validation(images, labels, params, seed=2)
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first[2], other[2])
+    train_ids, val_ids = first[0][:, 0, 0], first[2][:, 0, 0]
+    assert len(train_ids) == 80 and len(val_ids) == 20
+    assert set(train_ids).isdisjoint(val_ids) and set(train_ids) | set(val_ids) == set(range(100))
+    np.testing.assert_array_equal(first[1], first[0][:, 0, 0] % 10)  # labels follow their images
+
+
+def test_split_respects_max_train_images():
+    images, labels = np.zeros((100, 28, 28), np.uint8), np.zeros(100, np.uint8)
+    train, _, validation, _ = split_train_validation(images, labels, DataParams(max_train_images=30), seed=0)
+    assert len(train) + len(validation) == 30
+
+
+def test_limit_test_set():
+    images, labels = np.zeros((50, 28, 28), np.uint8), np.arange(50, dtype=np.uint8)
+    assert len(limit_test_set(images, labels, DataParams())[0]) == 50
+    _, limited = limit_test_set(images, labels, DataParams(max_test_images=7))
+    np.testing.assert_array_equal(limited, np.arange(7))
+
+
+def test_scaling_ranges():
+    images = np.array([[[0, 255]]], np.uint8)
+    (unit,) = scale_to_unit(images)
+    (symmetric,) = scale_to_symmetric(images)
+    assert unit.dtype == symmetric.dtype == np.float32
+    np.testing.assert_allclose(unit.ravel(), [0, 1])
+    np.testing.assert_allclose(symmetric.ravel(), [-1, 1])
