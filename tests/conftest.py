@@ -45,10 +45,24 @@ def project_copy(tmp_path: Path) -> Path:
     return make_project_copy(tmp_path)
 
 
-@pytest.fixture(scope="session")
-def ae_smoke_run(tmp_path_factory) -> Path:
-    """One ``kedro run --pipelines=ae --env=smoke`` shared by the tests that inspect its outputs."""
-    project = make_project_copy(tmp_path_factory.mktemp("ae_smoke"))
-    result = kedro_run(project, "--pipelines=ae", "--env=smoke")
+def _smoke_run(tmp_path_factory, pipeline: str) -> Path:
+    project = make_project_copy(tmp_path_factory.mktemp(f"{pipeline}_smoke"))
+    result = kedro_run(project, f"--pipelines={pipeline}", "--env=smoke")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return project
+
+
+# One smoke run per pipeline, shared by the tests that inspect its outputs.
+@pytest.fixture(scope="session")
+def ae_smoke_run(tmp_path_factory) -> Path:
+    return _smoke_run(tmp_path_factory, "ae")
+
+
+@pytest.fixture(scope="session")
+def vae_smoke_run(tmp_path_factory) -> Path:
+    return _smoke_run(tmp_path_factory, "vae")
+
+
+@pytest.fixture(scope="session")
+def dcgan_smoke_run(tmp_path_factory) -> Path:
+    return _smoke_run(tmp_path_factory, "dcgan")

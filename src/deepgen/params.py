@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, model_validator
 
 
 class _Block(BaseModel):
@@ -65,3 +65,10 @@ class DCGANParams(_Block):
     steps_per_execution: PositiveInt = 1
     jit_compile: bool | Literal["auto"] = "auto"
     n_samples: PositiveInt = 10_000
+
+    @model_validator(mode="after")
+    def _whole_intervals(self) -> DCGANParams:
+        # Training runs in Keras epochs of gen_interval steps, one sample grid after each.
+        if self.steps % self.gen_interval:
+            raise ValueError(f"steps ({self.steps}) must be a multiple of gen_interval ({self.gen_interval})")
+        return self

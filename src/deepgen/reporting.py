@@ -71,12 +71,26 @@ def latent_scatter(embeddings: pd.DataFrame, title: str) -> Figure:
     return fig
 
 
-def loss_curves(history: dict[str, list[float]], title: str, xlabel: str = "epoch") -> Figure:
-    """Every logged series; validation series dashed beside their training twin."""
+def loss_curves(history: dict[str, list[float]], title: str, x: list[int] | None = None, xlabel: str = "epoch") -> Figure:
+    """Every logged series against ``x`` (epochs 1…n by default); validation series dashed."""
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for name, values in history.items():
-        ax.plot(range(1, len(values) + 1), values, label=name, linestyle="--" if name.startswith("val_") else "-")
-    ax.set(title=title, xlabel=xlabel, ylabel="loss")
+        ax.plot(x or range(1, len(values) + 1), values, label=name, marker="." if len(values) < 30 else None,
+                linestyle="--" if name.startswith("val_") else "-")
+    ax.set(title=title, xlabel=xlabel, ylabel="value")
     ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+
+def progression_strip(frames: np.ndarray, steps: list[int], title: str) -> Figure:
+    """frames: K×n×28×28, one row of n images per training step in ``steps``."""
+    k, n = frames.shape[:2]
+    fig, ax = plt.subplots(figsize=(n * 0.6 + 0.8, k * 0.6 + 0.6))
+    ax.imshow(tile_images(frames.reshape(k * n, *frames.shape[2:]), n), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_yticks([(i + 0.5) * (frames.shape[2] + 2) for i in range(k)], [f"step {s}" for s in steps])
+    ax.set_xticks([])
+    ax.set_title(title)
     fig.tight_layout()
     return fig

@@ -4,14 +4,6 @@ from kedro_datasets.tensorflow import TensorFlowModelDataset
 
 from deepgen.models import ae
 from deepgen.params import AEParams
-from tests.conftest import RAW_MNIST
-from deepgen.datasets import IDXDataset
-
-
-def _mnist_batch(n: int = 256) -> np.ndarray:
-    images = IDXDataset(filepath=str(RAW_MNIST / "t10k-images-idx3-ubyte.gz")).load()
-    return images[:n].astype(np.float32) / 255
-
 
 def _train_steps(params: AEParams, x: np.ndarray, steps: int) -> tuple[list[float], dict]:
     keras.utils.set_random_seed(0)
@@ -22,8 +14,8 @@ def _train_steps(params: AEParams, x: np.ndarray, steps: int) -> tuple[list[floa
     return losses, networks
 
 
-def test_shapes_for_both_architectures():
-    x = _mnist_batch(8)
+def test_shapes_for_both_architectures(mnist_batch):
+    x = mnist_batch[:8]
     for architecture in ("mlp", "conv"):
         networks = ae.build(AEParams(architecture=architecture, latent_dim=3))
         z = networks["encoder"](x)
@@ -32,13 +24,13 @@ def test_shapes_for_both_architectures():
         assert out.shape == (8, 28, 28) and out.min() >= 0 and out.max() <= 1
 
 
-def test_a_few_steps_lower_the_loss():
-    losses, _ = _train_steps(AEParams(), _mnist_batch(), steps=30)
+def test_a_few_steps_lower_the_loss(mnist_batch):
+    losses, _ = _train_steps(AEParams(), mnist_batch, steps=30)
     assert losses[-1] < 0.6 * losses[0]
 
 
-def test_save_and_load_through_the_catalog_dataset_give_the_same_outputs(tmp_path):
-    x = _mnist_batch(16)
+def test_save_and_load_through_the_catalog_dataset_give_the_same_outputs(tmp_path, mnist_batch):
+    x = mnist_batch[:16]
     _, networks = _train_steps(AEParams(architecture="conv", latent_dim=4), x, steps=2)
     for name, net in networks.items():
         dataset = TensorFlowModelDataset(filepath=str(tmp_path / f"{name}.keras"), load_args={"compile": False})

@@ -1,0 +1,145 @@
+"""The tutorial's variational autoencoder: a Gaussian encoder q(z|x), the reparameterisation
+trick and a Bernoulli decoder p(x|z), trained on reconstruction + beta·KL."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+from . import predict
+from .blocks import IMAGE_SHAPE, build_decoder, encoder_trunk
+
+_EPS = 1e-7  # keeps log() finite where the decoder outputs exactly 0 or 1
+
+
+def build_encoder(latent_dim: int, architecture: str, hidden_units: int) -> keras.Model:
+    """Image to the mean and log-variance of q(z|x); sampling happens in the VAE, so the
+    saved encoder is a plain functional model."""
+    images = keras.Input(shape=IMAGE_SHAPE, name="image")
+    x = encoder_trunk(images, architecture, hidden_units)
+    z_mean = layers.Dense(latent_dim, name="z_mean")(x)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
+    return keras.Model(images, [z_mean, z_log_var], name="encoder")
+
+
+def build(cfg) -> dict[str, keras.Model]:
+    return {
+        "encoder": build_encoder(cfg.latent_dim, cfg.architecture, cfg.hidden_units),
+        "decoder": build_decoder(cfg.latent_dim, cfg.architecture, cfg.hidden_units),
+    }
+
+
+# --- loss terms, per image -------------------------------------------------------------
+
+
+def kl_divergence(z_mean, z_log_var):
+    """KL(q(z|x) ‖ N(0, I)) in closed form, summed over latent dimensions."""
+    return -0.5 * ops.sum(1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
+
+
+def bernoulli_nll(images, probabilities):
+    """−log p(x|z) of a Bernoulli decoder: binary cross-entropy summed over pixels."""
+    p = ops.clip(probabilities, _EPS, 1 - _EPS)
+    terms = images * ops.log(p) + (1 - images) * ops.log(1 - p)
+    return -ops.sum(ops.reshape(terms, (ops.shape(images)[0], -1)), axis=-1)
+
+
+def scaled_mse(images, reconstructions):
+    """The tutorial's reconstruction term: 784 · mean squared error."""
+    squared = ops.reshape(ops.square(images - reconstructions), (ops.shape(images)[0], -1))
+    return ops.sum(squared, axis=-1)
+
+
+RECONSTRUCTION_LOSSES = {"bce": bernoulli_nll, "mse": scaled_mse}
+
+
+class VAE(keras.Model):
+    """Encoder and decoder trained on the negative ELBO (with beta on the KL term)."""
+
+    def __init__(self, encoder, decoder, beta: float = 1.0, reconstruction: str = "bce", seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.encoder, self.decoder = encoder, decoder
+        self.beta = beta
+        self.reconstruction_loss = RECONSTRUCTION_LOSSES[reconstruction]
+        self.noise = keras.random.SeedGenerator(seed)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
+
+    def call(self, images, training=False):
+        z_mean, _ = self.encoder(images, training=training)
+        return self.decoder(z_mean, training=training)
+
+    def _loss_terms(self, images, training):
+        z_mean, z_log_var = self.encoder(images, training=training)
+        epsilon = keras.random.normal(ops.shape(z_mean), seed=self.noise)
+        z = z_mean + ops.exp(0.5 * z_log_var) * epsilon  # reparameterised sample
+        reconstruction = ops.mean(self.reconstruction_loss(images, self.decoder(z, training=training)))
+        kl = ops.mean(kl_divergence(z_mean, z_log_var))
+        return reconstruction + self.beta * kl, reconstruction, kl
+
+    def _track(self, loss, reconstruction, kl):
+        self.loss_tracker.update_state(loss)
+        self.reconstruction_tracker.update_state(reconstruction)
+        self.kl_tracker.update_state(kl)
+        return {m.name: m.result() for m in self.metrics}
+
+    def train_step(self, data):
+        images = data[0] if isinstance(data, tuple) else data
+        with tf.GradientTape() as tape:
+            loss, reconstruction, kl = self._loss_terms(images, training=True)
+        gradients = tape.gradient(loss, self.trainable_weights)
+        self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
+        return self._track(loss, reconstruction, kl)
+
+    def test_step(self, data):
+        images = data[0] if isinstance(data, tuple) else data
+        return self._track(*self._loss_terms(images, training=False))
+
+
+def sample(decoder: keras.Model, n: int, seed: int) -> np.ndarray:
+    """Decode ``n`` draws from the prior N(0, I): N×28×28 float32 in [0,1]."""
+    z = np.random.default_rng(seed).standard_normal((n, decoder.input_shape[-1]), dtype=np.float32)
+    return predict(decoder, z)
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+
+def elbo(encoder: keras.Model, decoder: keras.Model, images: np.ndarray, seed: int) -> np.ndarray:
+    """Per-image ELBO (nats) under the Bernoulli decoder, one reparameterised sample each."""
+    z_mean, z_log_var = predict(encoder, images)
+    z = z_mean + np.exp(0.5 * z_log_var) * np.random.default_rng(seed).standard_normal(z_mean.shape, dtype=np.float32)
+    log_px = -ops.convert_to_numpy(bernoulli_nll(images, predict(decoder, z)))
+    return log_px - ops.convert_to_numpy(kl_divergence(z_mean, z_log_var))
+
+
+def importance_weighted_nll(
+    encoder: keras.Model, decoder: keras.Model, images: np.ndarray, k: int, seed: int, batch_size: int = 100
+) -> np.ndarray:
+    """Per-image estimate of −log p(x) from ``k`` importance samples of q(z|x) (Burda et al.):
+    −log (1/k) Σ p(x|z_i) p(z_i) / q(z_i|x); a tighter bound than −ELBO as k grows."""
+    rng = np.random.default_rng(seed)
+    nll = []
+    for start in range(0, len(images), batch_size):
+        x = images[start : start + batch_size]
+        z_mean, z_log_var = predict(encoder, x)
+        n, d = z_mean.shape
+        epsilon = rng.standard_normal((k, n, d), dtype=np.float32)
+        z = z_mean + np.exp(0.5 * z_log_var) * epsilon  # k×n×d
+        log_q = -0.5 * np.sum(epsilon**2 + z_log_var + math.log(2 * math.pi), axis=-1)
+        log_prior = -0.5 * np.sum(z**2 + math.log(2 * math.pi), axis=-1)
+        decoded = predict(decoder, z.reshape(k * n, d), batch_size=k * n)
+        log_px = -ops.convert_to_numpy(bernoulli_nll(np.tile(x, (k, 1, 1)), decoded)).reshape(k, n)
+        log_w = log_px + log_prior - log_q
+        log_mean_w = np.logaddexp.reduce(log_w, axis=0) - math.log(k)
+        nll.append(-log_mean_w)
+    return np.concatenate(nll)

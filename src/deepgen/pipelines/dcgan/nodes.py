@@ -1,0 +1,74 @@
+"""DCGAN nodes: train, sample, summarise, report."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from matplotlib.figure import Figure
+
+from deepgen import reporting
+from deepgen.models import dcgan
+from deepgen.params import DCGANParams
+from deepgen.training import history_dict, progress_verbosity, start_training
+
+N_PROGRESSION_IMAGES = 10  # fixed-noise images kept every gen_interval steps
+
+
+def _endless_batches(images: np.ndarray, batch_size: int, seed: int) -> tf.data.Dataset:
+    """Shuffled, repeated, prefetched full batches: the GAN counts steps, not epochs."""
+    dataset = tf.data.Dataset.from_tensor_slices(images)
+    dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True).repeat()
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def train_dcgan(train_x: np.ndarray, params: DCGANParams, seed: int) -> tuple[keras.Model, keras.Model, dict, dict]:
+    """Train for ``params.steps`` generator updates, in Keras epochs of ``gen_interval`` steps;
+    return both networks, the losses per interval and the fixed-noise progression."""
+    start_training(seed)
+    networks = dcgan.build(params)
+    model = dcgan.DCGAN(**networks, seed=seed)
+    model.compile(
+        d_optimizer=keras.optimizers.Adam(params.learning_rate, beta_1=params.beta_1),
+        g_optimizer=keras.optimizers.Adam(params.learning_rate, beta_1=params.beta_1),
+        steps_per_execution=params.steps_per_execution,
+        jit_compile=params.jit_compile,
+    )
+    fixed_noise = np.random.default_rng(seed).standard_normal((N_PROGRESSION_IMAGES, params.latent_dim), dtype=np.float32)
+    progression = dcgan.SampleProgression(fixed_noise, steps_per_epoch=params.gen_interval)
+    history = model.fit(
+        _endless_batches(train_x, params.batch_size, seed),
+        epochs=params.steps // params.gen_interval,
+        steps_per_epoch=params.gen_interval,
+        callbacks=[progression],
+        verbose=progress_verbosity(),
+    )
+    history = {"step": progression.steps, **history_dict(history)}
+    return networks["generator"], networks["discriminator"], history, {"step": progression.steps, "images": np.stack(progression.frames)}
+
+
+def sample_generator(generator: keras.Model, params: DCGANParams, seed: int) -> np.ndarray:
+    return dcgan.sample(generator, params.n_samples, seed)
+
+
+def summarise_training(history: dict, params: DCGANParams) -> dict:
+    """The losses of the last interval, beside the parameters that produced them."""
+    return {
+        "model": "dcgan",
+        "metrics": {name: values[-1] for name, values in history.items() if name != "step"},
+        "parameters": params.model_dump(),
+    }
+
+
+def plot_samples(samples: np.ndarray) -> Figure:
+    return reporting.image_grid(samples, "DCGAN samples")
+
+
+def plot_progression(progression: dict) -> Figure:
+    """One row per kept interval: the same noise, decoded as training went on."""
+    return reporting.progression_strip(progression["images"], progression["step"], "DCGAN samples of fixed noise")
+
+
+def plot_training_history(history: dict) -> Figure:
+    losses = {name: values for name, values in history.items() if name != "step"}
+    return reporting.loss_curves(losses, "DCGAN training", x=history["step"], xlabel="generator step")

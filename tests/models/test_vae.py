@@ -1,0 +1,71 @@
+import keras
+import numpy as np
+import pytest
+from kedro_datasets.tensorflow import TensorFlowModelDataset
+from keras import ops
+
+from deepgen.models import vae
+from deepgen.params import VAEParams
+
+
+def test_kl_of_the_prior_is_zero():
+    z = np.zeros((4, 3), np.float32)
+    np.testing.assert_allclose(ops.convert_to_numpy(vae.kl_divergence(z, z)), 0, atol=1e-7)
+
+
+def test_kl_closed_form():
+    z_mean, z_log_var = np.array([[1.0, 0.0]], np.float32), np.array([[0.0, np.log(4.0)]], np.float32)
+    expected = 0.5 * (1.0) + 0.5 * (4.0 - 1 - np.log(4.0))  # Σ ½(μ² + σ² − 1 − log σ²)
+    np.testing.assert_allclose(ops.convert_to_numpy(vae.kl_divergence(z_mean, z_log_var)), [expected], rtol=1e-6)
+
+
+def test_bernoulli_nll_is_summed_binary_cross_entropy():
+    x = np.array([[[1.0, 0.0]]], np.float32)
+    p = np.array([[[0.8, 0.3]]], np.float32)
+    np.testing.assert_allclose(ops.convert_to_numpy(vae.bernoulli_nll(x, p)), [-np.log(0.8) - np.log(0.7)], rtol=1e-6)
+
+
+def _trained(params: VAEParams, x: np.ndarray, epochs: int) -> tuple[vae.VAE, dict]:
+    keras.utils.set_random_seed(0)
+    model = vae.VAE(**vae.build(params), beta=params.beta, reconstruction=params.reconstruction, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    history = model.fit(x, batch_size=32, epochs=epochs, verbose=0)
+    return model, history.history
+
+
+@pytest.mark.parametrize("reconstruction", ["bce", "mse"])
+def test_training_lowers_the_loss_and_tracks_its_terms(mnist_batch, reconstruction):
+    _, history = _trained(VAEParams(reconstruction=reconstruction), mnist_batch, epochs=4)
+    assert set(history) == {"loss", "reconstruction_loss", "kl_loss"}
+    assert history["loss"][-1] < 0.8 * history["loss"][0]
+    np.testing.assert_allclose(
+        np.array(history["loss"]), np.array(history["reconstruction_loss"]) + np.array(history["kl_loss"]), rtol=1e-4
+    )
+
+
+def test_iw_nll_is_at_most_minus_elbo(mnist_batch):
+    model, _ = _trained(VAEParams(latent_dim=4), mnist_batch, epochs=3)
+    x = mnist_batch[:64]
+    elbo = vae.elbo(model.encoder, model.decoder, x, seed=0).mean()
+    nll_iw = vae.importance_weighted_nll(model.encoder, model.decoder, x, k=200, seed=0).mean()
+    one_sample = vae.importance_weighted_nll(model.encoder, model.decoder, x, k=1, seed=0).mean()
+    assert nll_iw <= -elbo
+    assert one_sample == pytest.approx(-elbo, rel=0.02)  # with one sample the bound is the ELBO
+
+
+def test_conv_variant_and_catalog_round_trip(tmp_path, mnist_batch):
+    model, _ = _trained(VAEParams(architecture="conv", latent_dim=3), mnist_batch[:64], epochs=1)
+    for name, net, probe in [
+        ("encoder", model.encoder, mnist_batch[:8]),
+        ("decoder", model.decoder, np.random.default_rng(0).standard_normal((8, 3)).astype(np.float32)),
+    ]:
+        dataset = TensorFlowModelDataset(filepath=str(tmp_path / f"{name}.keras"), load_args={"compile": False})
+        dataset.save(net)
+        for got, want in zip(keras.tree.flatten(dataset.load()(probe)), keras.tree.flatten(net(probe))):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_samples_are_images():
+    samples = vae.sample(vae.build(VAEParams())["decoder"], 20, seed=1)
+    assert samples.shape == (20, 28, 28) and samples.dtype == np.float32
+    assert 0 <= samples.min() and samples.max() <= 1

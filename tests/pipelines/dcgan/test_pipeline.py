@@ -1,0 +1,50 @@
+"""`kedro run --pipelines=dcgan --env=smoke` in a scratch copy of the project, outputs checked."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from tests.conftest import kedro_run
+
+pytestmark = pytest.mark.slow
+
+
+def test_writes_every_output(dcgan_smoke_run):
+    data = dcgan_smoke_run / "data"
+    expected = [
+        "06_models/dcgan/generator.keras",
+        "06_models/dcgan/discriminator.keras",
+        "07_model_output/dcgan/samples.npy",
+        "08_reporting/dcgan/metrics.json",
+        "08_reporting/dcgan/training_history.json",
+        "08_reporting/dcgan/samples.png",
+        "08_reporting/dcgan/progression.png",
+        "08_reporting/dcgan/training.png",
+    ]
+    assert [path for path in expected if not (data / path).is_file()] == []
+
+
+def test_samples_models_and_history(dcgan_smoke_run):
+    data = dcgan_smoke_run / "data"
+    samples = np.load(data / "07_model_output/dcgan/samples.npy")
+    assert samples.shape == (500, 28, 28) and samples.dtype == np.float32
+    assert 0 <= samples.min() and samples.max() <= 1 and samples.std() > 0.05  # not a constant image
+
+    generator = keras.models.load_model(data / "06_models/dcgan/generator.keras", compile=False)
+    discriminator = keras.models.load_model(data / "06_models/dcgan/discriminator.keras", compile=False)
+    images = generator(np.zeros((2, 100), np.float32))
+    assert images.shape == (2, 28, 28) and discriminator(images).shape == (2, 1)
+
+    history = json.loads((data / "08_reporting/dcgan/training_history.json").read_text())
+    assert history["step"] == [100, 200]  # smoke: 200 steps, a grid every 100
+    assert set(history) == {"step", "d_loss", "g_loss", "d_accuracy"}
+    metrics = json.loads((data / "08_reporting/dcgan/metrics.json").read_text())["metrics"]
+    assert metrics["d_loss"] == history["d_loss"][-1]
+
+
+def test_steps_must_be_whole_intervals(project_copy):
+    result = kedro_run(project_copy, "--pipelines=dcgan", "--env=smoke", "--params=dcgan.steps=150")
+    assert result.returncode != 0
+    assert "must be a multiple of gen_interval" in result.stdout + result.stderr
