@@ -12,6 +12,7 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RAW_MNIST = PROJECT_ROOT / "data" / "01_raw" / "mnist"
+EVALUATOR = PROJECT_ROOT / "data" / "06_models" / "evaluator"
 KEDRO = str(Path(sys.executable).with_name("kedro"))
 
 # No telemetry, no W&B network, no prompts: in every test and every subprocess.
@@ -25,6 +26,7 @@ def make_project_copy(destination: Path) -> Path:
     shutil.copytree(PROJECT_ROOT / "conf", destination / "conf", ignore=shutil.ignore_patterns("local"))
     (destination / "conf" / "local").mkdir()
     shutil.copytree(RAW_MNIST, destination / "data" / "01_raw" / "mnist")
+    shutil.copytree(EVALUATOR, destination / "data" / "06_models" / "evaluator")
     return destination
 
 
@@ -66,3 +68,12 @@ def vae_smoke_run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def dcgan_smoke_run(tmp_path_factory) -> Path:
     return _smoke_run(tmp_path_factory, "dcgan")
+
+
+@pytest.fixture(scope="session")
+def default_smoke_run(tmp_path_factory) -> Path:
+    """``kedro run --env=smoke``: every model, then the comparison."""
+    project = make_project_copy(tmp_path_factory.mktemp("default_smoke"))
+    result = kedro_run(project, "--env=smoke")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return project

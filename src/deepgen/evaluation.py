@@ -17,3 +17,82 @@ def recon_bce(images: np.ndarray, reconstructions: np.ndarray) -> float:
     p = np.clip(reconstructions, _EPS, 1 - _EPS).reshape(len(images), -1)
     x = images.reshape(len(images), -1)
     return float(np.mean(-np.sum(x * np.log(p) + (1 - x) * np.log1p(-p), axis=1)))
+
+
+# --- sample quality, in the evaluator's feature space ---------------------------------------
+
+
+def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
+    """‖μa − μb‖² + Tr(Σa + Σb − 2(Σa Σb)^½) between Gaussians fitted to two feature sets."""
+    from scipy import linalg
+
+    mu_a, mu_b = features_a.mean(0), features_b.mean(0)
+    cov_a = np.cov(features_a, rowvar=False)
+    cov_b = np.cov(features_b, rowvar=False)
+    covmean = linalg.sqrtm(cov_a @ cov_b)
+    if not np.isfinite(covmean).all():  # a singular product: nudge both covariances
+        offset = np.eye(len(cov_a)) * 1e-6
+        covmean = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
+    distance = np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * np.trace(covmean.real)
+    return float(max(distance, 0.0))
+
+
+def class_score(probabilities: np.ndarray) -> float:
+    """exp(E_x KL(p(y|x) ‖ p(y))): 10 for confident predictions spread over all digits, 1 for one class."""
+    p = np.clip(probabilities, 1e-12, 1.0)
+    marginal = p.mean(axis=0, keepdims=True)
+    return float(np.exp(np.mean(np.sum(p * (np.log(p) - np.log(marginal)), axis=1))))
+
+
+def _kth_neighbour_radii(features: np.ndarray, k: int) -> np.ndarray:
+    from sklearn.neighbors import NearestNeighbors
+
+    distances, _ = NearestNeighbors(n_neighbors=k + 1).fit(features).kneighbors(features)
+    return distances[:, k]  # column 0 is the point itself
+
+
+def _covered(points: np.ndarray, centres: np.ndarray, radii: np.ndarray, chunk: int = 1000) -> np.ndarray:
+    """For each point: does it fall inside any centre's k-NN ball?"""
+    centre_norms = np.sum(centres**2, axis=1)
+    inside = np.zeros(len(points), dtype=bool)
+    for start in range(0, len(points), chunk):
+        p = points[start : start + chunk]
+        squared = np.sum(p**2, axis=1)[:, None] + centre_norms[None, :] - 2 * p @ centres.T
+        inside[start : start + chunk] = np.any(squared <= radii[None, :] ** 2, axis=1)
+    return inside
+
+
+def precision_recall(real: np.ndarray, generated: np.ndarray, k: int = 3) -> tuple[float, float]:
+    """k-NN manifold precision (generated samples inside the real manifold) and recall (real
+    images inside the generated manifold), Kynkäänniemi et al. 2019."""
+    real, generated = real.astype(np.float64), generated.astype(np.float64)
+    precision = _covered(generated, real, _kth_neighbour_radii(real, k)).mean()
+    recall = _covered(real, generated, _kth_neighbour_radii(generated, k)).mean()
+    return float(precision), float(recall)
+
+
+def class_frequencies(probabilities: np.ndarray) -> list[float]:
+    """Fraction of samples per predicted digit 0–9."""
+    return (np.bincount(probabilities.argmax(axis=1), minlength=10) / len(probabilities)).tolist()
+
+
+def sample_quality(sample_features, sample_probabilities, test_features, k: int = 3) -> dict:
+    """Every sample metric of DESIGN.md, samples against the test set."""
+    precision, recall = precision_recall(test_features, sample_features, k)
+    return {
+        "fd": frechet_distance(sample_features, test_features),
+        "class_score": class_score(sample_probabilities),
+        "precision": precision,
+        "recall": recall,
+        "class_freq": class_frequencies(sample_probabilities),
+    }
+
+
+def score_images(classifier, images: np.ndarray, test_images: np.ndarray, k: int) -> dict:
+    """Sample metrics of ``images`` against ``test_images`` under the frozen evaluator."""
+    from deepgen.models import evaluator, predict
+
+    both = evaluator.features_and_probabilities(classifier)
+    features, probabilities = predict(both, images)
+    test_features, _ = predict(both, test_images)
+    return sample_quality(features, probabilities, test_features, k)

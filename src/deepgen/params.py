@@ -42,6 +42,7 @@ class AEParams(TrainingParams):
     latent_activation: Literal["linear", "relu"] = "linear"
     epochs: PositiveInt = 20
     n_samples: PositiveInt = 10_000  # images generated from the prior for samples.npy
+    mixture_components: PositiveInt = 10  # Gaussian mixture fitted to training codes, a second sampler
 
 
 class VAEParams(TrainingParams):
@@ -53,6 +54,14 @@ class VAEParams(TrainingParams):
     epochs: PositiveInt = 20
     n_samples: PositiveInt = 10_000
     iw_samples: PositiveInt = 100  # K, importance samples per image for nll_iw
+
+
+class EvaluatorParams(TrainingParams):
+    epochs: PositiveInt = 10
+    feature_units: PositiveInt = 128  # width of the penultimate layer the metrics compare
+    min_test_accuracy: float = Field(0.99, ge=0, le=1)  # below this the evaluator is not saved
+    n_real_images: PositiveInt = 10_000  # training images in the real-data comparison row
+    neighbours: PositiveInt = 3  # k of the k-NN precision and recall
 
 
 class DCGANParams(_Block):

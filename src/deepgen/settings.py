@@ -1,6 +1,8 @@
 """Project settings: https://docs.kedro.org/en/stable/configure/configuration_basics/"""
 
-from kedro.config import OmegaConfigLoader  # noqa: F401
+from deepgen.hooks import ProvenanceHooks
+
+HOOKS = (ProvenanceHooks(),)
 
 # kedro-viz registers hooks of its own into every `kedro run` (it writes .viz/); the
 # project's runs don't need them.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import keras
 
@@ -31,3 +32,20 @@ def progress_verbosity() -> int:
 def history_dict(history: keras.callbacks.History) -> dict[str, list[float]]:
     """Keras history as plain floats (JSON-serialisable)."""
     return {name: [float(v) for v in values] for name, values in history.history.items()}
+
+
+
+class TrainingClock(keras.callbacks.Callback):
+    """Wall time of ``fit`` (graph tracing included), for the throughput in metrics.json."""
+
+    seconds = 0.0
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def on_train_end(self, logs=None):
+        self.seconds = time.perf_counter() - self._start
+
+    def summary(self, images: int) -> dict:
+        """``images``: how many training images ``fit`` went through."""
+        return {"seconds": round(self.seconds, 2), "images": images, "images_per_second": round(images / self.seconds, 1)}

@@ -1,6 +1,7 @@
 """Project datasets: the IDX format of MNIST and plain ``.npy`` arrays."""
 
+from .checksummed import ChecksummedModelDataset
 from .idx import IDXDataset, IDXFormatError, LabelledIDXDataset
 from .npy import NpyDataset
 
-__all__ = ["IDXDataset", "IDXFormatError", "LabelledIDXDataset", "NpyDataset"]
+__all__ = ["ChecksummedModelDataset", "IDXDataset", "IDXFormatError", "LabelledIDXDataset", "NpyDataset"]

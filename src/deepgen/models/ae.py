@@ -35,3 +35,15 @@ def sample(decoder: keras.Model, n: int, seed: int) -> np.ndarray:
     latent_dim = decoder.input_shape[-1]
     z = np.random.default_rng(seed).standard_normal((n, latent_dim), dtype=np.float32)
     return predict(decoder, z)
+
+
+def sample_mixture(
+    encoder: keras.Model, decoder: keras.Model, train_x: np.ndarray, components: int, n: int, seed: int
+) -> np.ndarray:
+    """Decode ``n`` codes drawn from a ``components``-Gaussian mixture fitted to the codes of ``train_x``."""
+    from sklearn.mixture import GaussianMixture
+
+    mixture = GaussianMixture(components, covariance_type="full", random_state=seed).fit(predict(encoder, train_x))
+    z, _ = mixture.sample(n)  # grouped by component: shuffle so grids show a mix
+    z = np.random.default_rng(seed).permutation(z).astype(np.float32)
+    return predict(decoder, z)

@@ -20,8 +20,11 @@ def test_writes_every_output(ae_smoke_run):
         "06_models/ae/decoder.keras",
         "07_model_output/ae/latent_embeddings.parquet",
         "07_model_output/ae/samples.npy",
+        "07_model_output/ae/mixture_samples.npy",
         "08_reporting/ae/metrics.json",
         "08_reporting/ae/training_history.json",
+        "08_reporting/ae/training_stats.json",
+        "08_reporting/ae/mixture_samples.png",
         "08_reporting/ae/reconstructions.png",
         "08_reporting/ae/latent_scatter.png",
         "08_reporting/ae/samples.png",
@@ -57,13 +60,18 @@ def test_embeddings_samples_and_metrics(ae_smoke_run):
     assert 0 < metrics["recon_mse"] < 0.2  # one epoch on 2,700 images: far from perfect, far from noise
     assert 50 < metrics["recon_bce"] < 544  # 544 = 784·log 2, a decoder that outputs 0.5 everywhere
     assert report["parameters"]["epochs"] == 1 and report["parameters"]["latent_dim"] == 2
+    for sampler in (report["metrics"], report["mixture_metrics"]):
+        assert {"fd", "class_score", "precision", "recall", "class_freq"} <= set(sampler)
+    mixture = np.load(out / "07_model_output/ae/mixture_samples.npy")
+    assert mixture.shape == samples.shape and 0 <= mixture.min() and mixture.max() <= 1
+    assert report["training"]["images"] == 2700 and report["training"]["images_per_second"] > 0
 
     history = json.loads((out / "08_reporting/ae/training_history.json").read_text())
     assert set(history) == {"loss", "val_loss"} and len(history["loss"]) == 1
 
 
 def test_figures_are_real_pngs(ae_smoke_run):
-    for name in ("reconstructions", "latent_scatter", "samples", "training"):
+    for name in ("reconstructions", "latent_scatter", "samples", "mixture_samples", "training"):
         with Image.open(ae_smoke_run / "data/08_reporting/ae" / f"{name}.png") as image:
             assert image.format == "PNG" and min(image.size) > 100
             assert np.asarray(image.convert("L")).std() > 5  # not a blank canvas

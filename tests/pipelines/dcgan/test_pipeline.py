@@ -40,8 +40,10 @@ def test_samples_models_and_history(dcgan_smoke_run):
     history = json.loads((data / "08_reporting/dcgan/training_history.json").read_text())
     assert history["step"] == [100, 200]  # smoke: 200 steps, a grid every 100
     assert set(history) == {"step", "d_loss", "g_loss", "d_accuracy"}
-    metrics = json.loads((data / "08_reporting/dcgan/metrics.json").read_text())["metrics"]
-    assert metrics["d_loss"] == history["d_loss"][-1]
+    report = json.loads((data / "08_reporting/dcgan/metrics.json").read_text())
+    assert report["final_losses"]["d_loss"] == history["d_loss"][-1]
+    assert {"fd", "class_score", "precision", "recall", "class_freq"} <= set(report["metrics"])
+    assert report["training"]["images"] == 200 * 32
 
 
 def test_steps_must_be_whole_intervals(project_copy):

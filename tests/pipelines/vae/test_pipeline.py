@@ -45,7 +45,7 @@ def test_embeddings_samples_metrics(vae_smoke_run):
     assert samples.shape == (500, 28, 28) and samples.dtype == np.float32 and 0 <= samples.min() <= samples.max() <= 1
 
     metrics = json.loads((data / "08_reporting/vae/metrics.json").read_text())["metrics"]
-    assert set(metrics) == {"recon_mse", "recon_bce", "elbo", "nll_iw"}
+    assert set(metrics) == {"recon_mse", "recon_bce", "elbo", "nll_iw", "fd", "class_score", "precision", "recall", "class_freq"}
     assert metrics["elbo"] < 0 < metrics["nll_iw"] <= -metrics["elbo"]
     assert metrics["nll_iw"] < 544  # 784·log 2: better than a coin per pixel, even after one epoch
 

@@ -9,27 +9,29 @@ from matplotlib.figure import Figure
 
 from deepgen import evaluation, reporting
 from deepgen.models import ae, predict
-from deepgen.params import AEParams
-from deepgen.training import compile_options, history_dict, progress_verbosity, start_training
+from deepgen.params import AEParams, EvaluatorParams
+from deepgen.training import TrainingClock, compile_options, history_dict, progress_verbosity, start_training
 
 
 def train_autoencoder(
     train_x: np.ndarray, validation_x: np.ndarray, params: AEParams, seed: int
-) -> tuple[keras.Model, keras.Model, dict]:
-    """Fit encoder and decoder jointly on pixel MSE; return both and the loss history."""
+) -> tuple[keras.Model, keras.Model, dict, dict]:
+    """Fit encoder and decoder jointly on pixel MSE; return both, the loss history and timing."""
     start_training(seed)
     networks = ae.build(params)
     model = ae.build_autoencoder(**networks)
     model.compile(loss="mse", **compile_options(params))
+    clock = TrainingClock()
     history = model.fit(
         train_x,
         train_x,
         validation_data=(validation_x, validation_x),
         batch_size=params.batch_size,
         epochs=params.epochs,
+        callbacks=[clock],
         verbose=progress_verbosity(),
     )
-    return networks["encoder"], networks["decoder"], history_dict(history)
+    return networks["encoder"], networks["decoder"], history_dict(history), clock.summary(params.epochs * len(train_x))
 
 
 def embed_images(encoder: keras.Model, images: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
@@ -45,17 +47,37 @@ def sample_prior(decoder: keras.Model, params: AEParams, seed: int) -> np.ndarra
     return ae.sample(decoder, params.n_samples, seed)
 
 
-def evaluate_reconstruction(
-    encoder: keras.Model, decoder: keras.Model, test_x: np.ndarray, params: AEParams
+def sample_latent_mixture(
+    encoder: keras.Model, decoder: keras.Model, train_x: np.ndarray, params: AEParams, seed: int
+) -> np.ndarray:
+    """Images decoded from a Gaussian mixture fitted to the training codes: the AE's codes
+    do not follow N(0, I), so this is the fair way to sample it."""
+    return ae.sample_mixture(encoder, decoder, train_x, params.mixture_components, params.n_samples, seed)
+
+
+def evaluate_autoencoder(  # noqa: PLR0913
+    encoder: keras.Model,
+    decoder: keras.Model,
+    test_x: np.ndarray,
+    prior_samples: np.ndarray,
+    mixture_samples: np.ndarray,
+    classifier: keras.Model,
+    evaluator_params: EvaluatorParams,
+    training: dict,
+    params: AEParams,
 ) -> dict:
-    """Test-set reconstruction metrics, beside the parameters that produced them."""
+    """Test-set reconstruction, and sample quality for both samplers, beside the parameters."""
     reconstructions = predict(decoder, predict(encoder, test_x))
+    k = evaluator_params.neighbours
     return {
         "model": "ae",
         "metrics": {
             "recon_mse": evaluation.recon_mse(test_x, reconstructions),
             "recon_bce": evaluation.recon_bce(test_x, reconstructions),
+            **evaluation.score_images(classifier, prior_samples, test_x, k),
         },
+        "mixture_metrics": evaluation.score_images(classifier, mixture_samples, test_x, k),
+        "training": training,
         "parameters": params.model_dump(),
         "n_test_images": len(test_x),
     }
@@ -72,6 +94,10 @@ def plot_latent_scatter(embeddings: pd.DataFrame) -> Figure:
 
 def plot_samples(samples: np.ndarray) -> Figure:
     return reporting.image_grid(samples, "AE samples decoded from N(0, I)")
+
+
+def plot_mixture_samples(samples: np.ndarray) -> Figure:
+    return reporting.image_grid(samples, "AE samples decoded from a mixture fitted to training codes")
 
 
 def plot_training_history(history: dict) -> Figure:

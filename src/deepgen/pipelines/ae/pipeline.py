@@ -3,40 +3,46 @@
 from kedro.pipeline import Node, Pipeline
 
 from deepgen.pipelines.data_processing import create_pipeline as data_processing
-from deepgen.pipelines.data_processing.nodes import scale_to_unit
+from deepgen.pipelines.data_processing import unit_scaled_inputs
+from deepgen.pipelines.evaluator.pipeline import comparison, real_data_reference
 
 from .nodes import (
     embed_images,
-    evaluate_reconstruction,
+    evaluate_autoencoder,
     plot_latent_scatter,
+    plot_mixture_samples,
     plot_reconstructions,
     plot_samples,
     plot_training_history,
+    sample_latent_mixture,
     sample_prior,
     train_autoencoder,
 )
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    return data_processing() + Pipeline(
+    model = Pipeline(
         [
-            Node(
-                scale_to_unit,
-                inputs=["train_images", "validation_images", "test_images"],
-                outputs=["train_x_unit", "validation_x_unit", "test_x_unit"],
-                name="scale_to_unit",
-            ),
             Node(
                 train_autoencoder,
                 inputs=["train_x_unit", "validation_x_unit", "params:ae", "params:seed"],
-                outputs=["ae_encoder", "ae_decoder", "ae_training_history"],
+                outputs=["ae_encoder", "ae_decoder", "ae_training_history", "ae_training_stats"],
                 name="train_autoencoder",
             ),
             Node(embed_images, ["ae_encoder", "test_x_unit", "test_labels"], "ae_latent_embeddings", name="embed_ae"),
             Node(sample_prior, ["ae_decoder", "params:ae", "params:seed"], "ae_samples", name="sample_ae_prior"),
             Node(
-                evaluate_reconstruction,
-                ["ae_encoder", "ae_decoder", "test_x_unit", "params:ae"],
+                sample_latent_mixture,
+                ["ae_encoder", "ae_decoder", "train_x_unit", "params:ae", "params:seed"],
+                "ae_mixture_samples",
+                name="sample_ae_mixture",
+            ),
+            Node(
+                evaluate_autoencoder,
+                [
+                    "ae_encoder", "ae_decoder", "test_x_unit", "ae_samples", "ae_mixture_samples",
+                    "evaluator_classifier", "params:evaluator", "ae_training_stats", "params:ae",
+                ],
                 "ae_metrics",
                 name="evaluate_ae",
             ),
@@ -48,6 +54,8 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(plot_latent_scatter, "ae_latent_embeddings", "ae_latent_scatter_plot", name="plot_ae_latent_scatter"),
             Node(plot_samples, "ae_samples", "ae_samples_plot", name="plot_ae_samples"),
+            Node(plot_mixture_samples, "ae_mixture_samples", "ae_mixture_samples_plot", name="plot_ae_mixture_samples"),
             Node(plot_training_history, "ae_training_history", "ae_training_plot", name="plot_ae_training"),
         ]
     )
+    return data_processing() + unit_scaled_inputs() + model + real_data_reference() + comparison("ae")

@@ -2,7 +2,7 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import limit_test_set, split_train_validation, validate_mnist
+from .nodes import limit_test_set, scale_to_unit, split_train_validation, validate_mnist
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -26,5 +26,19 @@ def create_pipeline(**kwargs) -> Pipeline:
                 outputs=["test_images", "test_labels"],
                 name="limit_test_set",
             ),
+        ]
+    )
+
+
+def unit_scaled_inputs() -> Pipeline:
+    """Train, validation and test images in [0,1], shared by every pipeline that needs them."""
+    return Pipeline(
+        [
+            Node(
+                scale_to_unit,
+                inputs=["train_images", "validation_images", "test_images"],
+                outputs=["train_x_unit", "validation_x_unit", "test_x_unit"],
+                name="scale_to_unit",
+            )
         ]
     )

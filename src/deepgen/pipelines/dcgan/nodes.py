@@ -7,10 +7,10 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.figure import Figure
 
-from deepgen import reporting
+from deepgen import evaluation, reporting
 from deepgen.models import dcgan
-from deepgen.params import DCGANParams
-from deepgen.training import history_dict, progress_verbosity, start_training
+from deepgen.params import DCGANParams, EvaluatorParams
+from deepgen.training import TrainingClock, history_dict, progress_verbosity, start_training
 
 N_PROGRESSION_IMAGES = 10  # fixed-noise images kept every gen_interval steps
 
@@ -22,9 +22,9 @@ def _endless_batches(images: np.ndarray, batch_size: int, seed: int) -> tf.data.
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
-def train_dcgan(train_x: np.ndarray, params: DCGANParams, seed: int) -> tuple[keras.Model, keras.Model, dict, dict]:
+def train_dcgan(train_x: np.ndarray, params: DCGANParams, seed: int) -> tuple[keras.Model, keras.Model, dict, dict, dict]:
     """Train for ``params.steps`` generator updates, in Keras epochs of ``gen_interval`` steps;
-    return both networks, the losses per interval and the fixed-noise progression."""
+    return both networks, the losses per interval, the fixed-noise progression and timing."""
     start_training(seed)
     networks = dcgan.build(params)
     model = dcgan.DCGAN(**networks, seed=seed)
@@ -36,27 +36,40 @@ def train_dcgan(train_x: np.ndarray, params: DCGANParams, seed: int) -> tuple[ke
     )
     fixed_noise = np.random.default_rng(seed).standard_normal((N_PROGRESSION_IMAGES, params.latent_dim), dtype=np.float32)
     progression = dcgan.SampleProgression(fixed_noise, steps_per_epoch=params.gen_interval)
+    clock = TrainingClock()
     history = model.fit(
         _endless_batches(train_x, params.batch_size, seed),
         epochs=params.steps // params.gen_interval,
         steps_per_epoch=params.gen_interval,
-        callbacks=[progression],
+        callbacks=[progression, clock],
         verbose=progress_verbosity(),
     )
     history = {"step": progression.steps, **history_dict(history)}
-    return networks["generator"], networks["discriminator"], history, {"step": progression.steps, "images": np.stack(progression.frames)}
+    frames = {"step": progression.steps, "images": np.stack(progression.frames)}
+    return networks["generator"], networks["discriminator"], history, frames, clock.summary(params.steps * params.batch_size)
 
 
 def sample_generator(generator: keras.Model, params: DCGANParams, seed: int) -> np.ndarray:
     return dcgan.sample(generator, params.n_samples, seed)
 
 
-def summarise_training(history: dict, params: DCGANParams) -> dict:
-    """The losses of the last interval, beside the parameters that produced them."""
+def evaluate_dcgan(  # noqa: PLR0913
+    samples: np.ndarray,
+    test_x: np.ndarray,
+    classifier: keras.Model,
+    evaluator_params: EvaluatorParams,
+    history: dict,
+    training: dict,
+    params: DCGANParams,
+) -> dict:
+    """Sample quality against the test set, and the losses of the last interval."""
     return {
         "model": "dcgan",
-        "metrics": {name: values[-1] for name, values in history.items() if name != "step"},
+        "metrics": evaluation.score_images(classifier, samples, test_x, evaluator_params.neighbours),
+        "final_losses": {name: values[-1] for name, values in history.items() if name != "step"},
+        "training": training,
         "parameters": params.model_dump(),
+        "n_test_images": len(test_x),
     }
 
 

@@ -10,26 +10,28 @@ from scipy.stats import norm
 
 from deepgen import evaluation, reporting
 from deepgen.models import predict, vae
-from deepgen.params import VAEParams
-from deepgen.training import compile_options, history_dict, progress_verbosity, start_training
+from deepgen.params import EvaluatorParams, VAEParams
+from deepgen.training import TrainingClock, compile_options, history_dict, progress_verbosity, start_training
 
 
 def train_vae(
     train_x: np.ndarray, validation_x: np.ndarray, params: VAEParams, seed: int
-) -> tuple[keras.Model, keras.Model, dict]:
-    """Fit on reconstruction + beta·KL; return encoder, decoder and the per-epoch losses."""
+) -> tuple[keras.Model, keras.Model, dict, dict]:
+    """Fit on reconstruction + beta·KL; return encoder, decoder, the per-epoch losses and timing."""
     start_training(seed)
     networks = vae.build(params)
     model = vae.VAE(**networks, beta=params.beta, reconstruction=params.reconstruction, seed=seed)
     model.compile(**compile_options(params))
+    clock = TrainingClock()
     history = model.fit(
         train_x,
         validation_data=(validation_x,),
         batch_size=params.batch_size,
         epochs=params.epochs,
+        callbacks=[clock],
         verbose=progress_verbosity(),
     )
-    return networks["encoder"], networks["decoder"], history_dict(history)
+    return networks["encoder"], networks["decoder"], history_dict(history), clock.summary(params.epochs * len(train_x))
 
 
 def embed_images(encoder: keras.Model, images: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
@@ -47,8 +49,18 @@ def sample_prior(decoder: keras.Model, params: VAEParams, seed: int) -> np.ndarr
     return vae.sample(decoder, params.n_samples, seed)
 
 
-def evaluate_vae(encoder: keras.Model, decoder: keras.Model, test_x: np.ndarray, params: VAEParams, seed: int) -> dict:
-    """Reconstruction (from the posterior mean), ELBO and importance-weighted NLL on the test set."""
+def evaluate_vae(  # noqa: PLR0913
+    encoder: keras.Model,
+    decoder: keras.Model,
+    test_x: np.ndarray,
+    samples: np.ndarray,
+    classifier: keras.Model,
+    evaluator_params: EvaluatorParams,
+    training: dict,
+    params: VAEParams,
+    seed: int,
+) -> dict:
+    """Reconstruction (from the posterior mean), ELBO, importance-weighted NLL and sample quality."""
     reconstructions = predict(decoder, predict(encoder, test_x)[0])
     return {
         "model": "vae",
@@ -57,7 +69,9 @@ def evaluate_vae(encoder: keras.Model, decoder: keras.Model, test_x: np.ndarray,
             "recon_bce": evaluation.recon_bce(test_x, reconstructions),
             "elbo": float(np.mean(vae.elbo(encoder, decoder, test_x, seed))),
             "nll_iw": float(np.mean(vae.importance_weighted_nll(encoder, decoder, test_x, params.iw_samples, seed))),
+            **evaluation.score_images(classifier, samples, test_x, evaluator_params.neighbours),
         },
+        "training": training,
         "parameters": params.model_dump(),
         "n_test_images": len(test_x),
     }

@@ -3,7 +3,8 @@
 from kedro.pipeline import Node, Pipeline
 
 from deepgen.pipelines.data_processing import create_pipeline as data_processing
-from deepgen.pipelines.data_processing.nodes import scale_to_unit
+from deepgen.pipelines.data_processing import unit_scaled_inputs
+from deepgen.pipelines.evaluator.pipeline import comparison, real_data_reference
 
 from .nodes import (
     embed_images,
@@ -20,25 +21,22 @@ from .nodes import (
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    return data_processing() + Pipeline(
+    model = Pipeline(
         [
-            Node(
-                scale_to_unit,
-                inputs=["train_images", "validation_images", "test_images"],
-                outputs=["train_x_unit", "validation_x_unit", "test_x_unit"],
-                name="scale_to_unit",
-            ),
             Node(
                 train_vae,
                 inputs=["train_x_unit", "validation_x_unit", "params:vae", "params:seed"],
-                outputs=["vae_encoder", "vae_decoder", "vae_training_history"],
+                outputs=["vae_encoder", "vae_decoder", "vae_training_history", "vae_training_stats"],
                 name="train_vae",
             ),
             Node(embed_images, ["vae_encoder", "test_x_unit", "test_labels"], "vae_latent_embeddings", name="embed_vae"),
             Node(sample_prior, ["vae_decoder", "params:vae", "params:seed"], "vae_samples", name="sample_vae_prior"),
             Node(
                 evaluate_vae,
-                ["vae_encoder", "vae_decoder", "test_x_unit", "params:vae", "params:seed"],
+                [
+                    "vae_encoder", "vae_decoder", "test_x_unit", "vae_samples", "evaluator_classifier",
+                    "params:evaluator", "vae_training_stats", "params:vae", "params:seed",
+                ],
                 "vae_metrics",
                 name="evaluate_vae",
             ),
@@ -60,3 +58,4 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(plot_training_history, "vae_training_history", "vae_training_plot", name="plot_vae_training"),
         ]
     )
+    return data_processing() + unit_scaled_inputs() + model + real_data_reference() + comparison("vae")

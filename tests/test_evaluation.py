@@ -1,0 +1,53 @@
+"""Metric functions on cases with known answers."""
+
+import numpy as np
+import pytest
+
+from deepgen import evaluation
+
+
+def test_reconstruction_metrics():
+    x = np.array([[[1.0, 0.0]]], np.float32)
+    r = np.array([[[0.5, 0.0]]], np.float32)
+    assert evaluation.recon_mse(x, r) == pytest.approx(0.125)
+    assert evaluation.recon_bce(x, r) == pytest.approx(np.log(2), rel=1e-5)  # the 0 pixel costs ~nothing
+
+
+def test_frechet_distance_of_a_set_with_itself_is_zero():
+    features = np.random.default_rng(0).standard_normal((2000, 8))
+    assert evaluation.frechet_distance(features, features) == pytest.approx(0, abs=1e-6)
+
+
+def test_frechet_distance_of_two_gaussians_has_the_closed_form():
+    rng = np.random.default_rng(1)
+    # N(0, I) against N(μ, 4I) in 3-D: ‖μ‖² + Σ (1 + 4 − 2·√4) = ‖μ‖² + 3.
+    mu = np.array([1.0, -2.0, 0.5])
+    a = rng.standard_normal((200_000, 3))
+    b = mu + 2 * rng.standard_normal((200_000, 3))
+    assert evaluation.frechet_distance(a, b) == pytest.approx(np.sum(mu**2) + 3, rel=0.02)
+
+
+def test_class_score_bounds():
+    confident_uniform = np.eye(10)[np.arange(1000) % 10]
+    one_class = np.eye(10)[np.zeros(1000, int)]
+    assert evaluation.class_score(confident_uniform) == pytest.approx(10, rel=1e-6)
+    assert evaluation.class_score(one_class) == pytest.approx(1, rel=1e-6)
+    assert evaluation.class_score(np.full((100, 10), 0.1)) == pytest.approx(1, rel=1e-6)  # unsure about everything
+
+
+def test_precision_and_recall():
+    rng = np.random.default_rng(2)
+    cluster = rng.standard_normal((500, 4))
+    far_away = cluster + 100
+    assert evaluation.precision_recall(cluster, cluster) == (1.0, 1.0)
+    assert evaluation.precision_recall(cluster, far_away) == (0.0, 0.0)
+    # Generated samples covering half of the real modes: precise, but half the recall.
+    real = np.vstack([cluster, far_away])
+    precision, recall = evaluation.precision_recall(real, cluster + 0.01)
+    assert precision == 1.0 and recall == pytest.approx(0.5, abs=0.02)
+
+
+def test_class_frequencies():
+    probabilities = np.eye(10)[[0, 0, 3, 9]]
+    frequencies = evaluation.class_frequencies(probabilities)
+    assert frequencies[0] == 0.5 and frequencies[3] == 0.25 and frequencies[9] == 0.25 and sum(frequencies) == 1
