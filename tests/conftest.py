@@ -30,7 +30,7 @@ def make_project_copy(destination: Path) -> Path:
     return destination
 
 
-def kedro_run(project: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+def kedro_run(project: Path, *args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
     """``kedro run <args>`` in ``project``; returns the finished process (output captured)."""
     return subprocess.run(
         [KEDRO, "run", *args],
@@ -38,7 +38,7 @@ def kedro_run(project: Path, *args: str, timeout: int = 600) -> subprocess.Compl
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "COLUMNS": "200"},  # wide logs: file names are not wrapped
+        env={**os.environ, "COLUMNS": "200", **(env or {})},  # wide logs: file names are not wrapped
     )
 
 

@@ -22,18 +22,23 @@ def recon_bce(images: np.ndarray, reconstructions: np.ndarray) -> float:
 # --- sample quality, in the evaluator's feature space ---------------------------------------
 
 
-def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
-    """‖μa − μb‖² + Tr(Σa + Σb − 2(Σa Σb)^½) between Gaussians fitted to two feature sets."""
-    from scipy import linalg
+def _psd_sqrt(matrix: np.ndarray) -> np.ndarray:
+    eigenvalues, eigenvectors = np.linalg.eigh(matrix)
+    return (eigenvectors * np.sqrt(np.clip(eigenvalues, 0, None))) @ eigenvectors.T
 
+
+def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
+    """‖μa − μb‖² + Tr(Σa + Σb − 2(Σa Σb)^½) between Gaussians fitted to two feature sets.
+
+    Tr((Σa Σb)^½) is computed as Σ √λ of the symmetric Σa^½ Σb Σa^½, which stays exact when
+    ReLU features leave the covariances singular (where ``scipy.linalg.sqrtm`` of the
+    product goes inaccurate)."""
     mu_a, mu_b = features_a.mean(0), features_b.mean(0)
     cov_a = np.cov(features_a, rowvar=False)
     cov_b = np.cov(features_b, rowvar=False)
-    covmean = linalg.sqrtm(cov_a @ cov_b)
-    if not np.isfinite(covmean).all():  # a singular product: nudge both covariances
-        offset = np.eye(len(cov_a)) * 1e-6
-        covmean = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
-    distance = np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * np.trace(covmean.real)
+    root_a = _psd_sqrt(cov_a)
+    trace_covmean = np.sum(np.sqrt(np.clip(np.linalg.eigvalsh(root_a @ cov_b @ root_a), 0, None)))
+    distance = np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_covmean
     return float(max(distance, 0.0))
 
 

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+import os
 import subprocess
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+import wandb
+from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
+from deepgen import reporting, tracking
+from deepgen.training import set_tracking_callbacks
 
+logger = logging.getLogger(__name__)
+
+
+@functools.cache
 def git_commit(project_path) -> str:
     """The checked-out commit (``+dirty`` when files differ from it), or ``unknown``."""
 
@@ -35,3 +48,195 @@ class ProvenanceHooks:
     def before_dataset_saved(self, dataset_name: str, data: Any) -> None:
         if dataset_name.endswith("_metrics") and isinstance(data, dict):
             data.setdefault("commit", self.commit)
+
+
+def _model_of(dataset_name: str) -> str | None:
+    """``vae_encoder`` → ``vae``: the trained model a dataset belongs to, if any."""
+    prefix = dataset_name.split("_", 1)[0]
+    return prefix if prefix in TRACKED_MODELS else None
+
+
+TRACKED_MODELS = ("ae", "vae", "dcgan")
+NETWORKS = ("encoder", "decoder", "generator", "discriminator")
+
+
+def _flatten(prefix: str, values: dict) -> dict:
+    flat = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        flat.update(_flatten(f"{name}/", value) if isinstance(value, dict) else {name: value})
+    return flat
+
+
+def _safely(method):
+    """Tracking must never fail a pipeline: the first error turns it off for the run."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        if self.mode == "disabled":
+            return None
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - whatever W&B raises, the pipeline goes on
+            logger.warning("W&B tracking failed (%s: %s); it is off for the rest of this run.", type(exc).__name__, exc)
+            self.mode = "disabled"
+            set_tracking_callbacks([])
+            return None
+
+    return guarded
+
+
+class WandbHooks:
+    """One W&B run per trained model (ae, vae, dcgan), grouped by the Kedro run id.
+
+    Training nodes get Keras callbacks for per-epoch metrics and image grids; evaluation
+    metrics go to the run summary, saved figures and embeddings to the run, saved networks
+    to versioned artifacts, the comparison to a table. Settings: ``conf/<env>/wandb.yml``.
+    """
+
+    def __init__(self) -> None:
+        self.mode = "disabled"
+        self.settings = tracking.WandbSettings()
+        self.api_key: str | None = None
+        self.project_path: Path | None = None
+        self.base_config: dict = {}
+        self.group: str | None = None
+        self.catalog = None
+        self.runs: dict[str, Any] = {}
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        try:
+            self.settings = tracking.WandbSettings(**_optional_config(context.config_loader, "wandb"))
+            credentials = _optional_config(context.config_loader, "credentials").get("wandb") or {}
+        except Exception as exc:  # noqa: BLE001 - a bad wandb.yml must not stop the pipeline either
+            logger.warning("W&B tracking is off: conf/*/wandb.yml is not valid (%s).", exc)
+            return
+        self.api_key = credentials.get("api_key")
+        self.mode = tracking.resolve_mode(self.settings.mode, self.api_key)
+        self.project_path = Path(context.project_path)
+        self.base_config = {"kedro_env": context.env or "local", "git_commit": git_commit(context.project_path)}
+
+    @hook_impl
+    @_safely
+    def before_pipeline_run(self, run_params: dict, catalog) -> None:
+        self.group = run_params["run_id"]
+        self.base_config["kedro_pipelines"] = run_params.get("pipeline_names")
+        self.catalog = catalog
+
+    @hook_impl
+    @_safely
+    def before_node_run(self, node, catalog, inputs: dict) -> None:
+        model = next((m for m in TRACKED_MODELS if f"{m}_training_history" in node.outputs), None)
+        if model is None:
+            return
+        params = inputs[f"params:{model}"]
+        data = catalog.load("params:data")
+        config = {
+            **params.model_dump(),
+            "data": data.model_dump() if hasattr(data, "model_dump") else data,
+            "seed": inputs.get("params:seed"),
+            **self.base_config,
+        }
+        run = self._start(model, job_type="train", config=config)
+        set_tracking_callbacks(self._callbacks(model, run, params, catalog))
+
+    def _callbacks(self, model: str, run, params, catalog) -> list:
+        if model == "dcgan":
+            noise = np.random.default_rng(0).standard_normal((64, params.latent_dim)).astype(np.float32)
+            return [
+                tracking.GeneratorSampleLogger(run, noise, params.gen_interval),
+                tracking.EpochLogger(run, steps_per_epoch=params.gen_interval),
+            ]
+        test_images = catalog.load("test_x_unit")[:32]
+        return [tracking.ReconstructionLogger(run, test_images), tracking.EpochLogger(run)]
+
+    @hook_impl
+    @_safely
+    def after_node_run(self, node, outputs: dict) -> None:
+        set_tracking_callbacks([])
+        for name, report in outputs.items():
+            model = _model_of(name)
+            if name.endswith("_metrics") and model in self.runs:
+                summary = dict(report["metrics"])
+                for group in ("mixture_metrics", "final_losses", "training"):
+                    summary.update(_flatten(f"{group.removesuffix('_metrics')}/", report.get(group, {})))
+                self.runs[model].summary.update(summary)
+
+    @hook_impl
+    @_safely
+    def after_dataset_saved(self, dataset_name: str, data: Any) -> None:
+        model = _model_of(dataset_name)
+        if dataset_name.startswith("comparison"):
+            self._log_comparison(dataset_name, data)
+        elif model not in self.runs:
+            return
+        elif dataset_name.endswith("_plot"):
+            figure = dataset_name[len(model) + 1 : -len("_plot")]
+            self.runs[model].log({f"figures/{figure}": wandb.Image(str(self._filepath(dataset_name)))})
+        elif dataset_name.endswith("_latent_embeddings"):
+            table = wandb.Table(dataframe=data[["z_0", "z_1", "label"]] if "z_1" in data else data)
+            self.runs[model].log({"latent_space": wandb.plot.scatter(table, "z_0", "z_1", title=f"{model} latent space")})
+        elif dataset_name.endswith(NETWORKS) and self.settings.log_models:
+            artifact = wandb.Artifact(dataset_name.replace("_", "-"), type="model", metadata={"kedro_dataset": dataset_name})
+            artifact.add_file(str(self._filepath(dataset_name)))
+            self.runs[model].log_artifact(artifact)
+
+    def _log_comparison(self, dataset_name: str, data: Any) -> None:
+        if os.environ.get("WANDB_SWEEP_ID"):
+            return  # a sweep agent owns exactly one run (the model's): no extra comparison run
+        if "comparison" not in self.runs:
+            self.runs["comparison"] = self._start("comparison", job_type="evaluate", config=self.base_config)
+        run = self.runs["comparison"]
+        if dataset_name == "comparison":
+            columns = ["row", *reporting.COLUMNS, "train_seconds", "commit"]
+            rows = [
+                [row["row"], *(row["metrics"].get(c) for c in reporting.COLUMNS), row.get("training", {}).get("seconds"), row.get("commit")]
+                for row in data["rows"]
+            ]
+            run.log({"comparison": wandb.Table(columns=columns, data=rows)})
+        elif dataset_name.endswith("_plot"):
+            run.log({"figures/samples": wandb.Image(str(self._filepath(dataset_name)))})
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        self._finish(exit_code=0)
+
+    @hook_impl
+    def on_pipeline_error(self) -> None:
+        self._finish(exit_code=1)
+
+    def _start(self, name: str, **run_args):
+        try:
+            run = tracking.start_run(self.settings, self.mode, self.project_path, self.api_key, name=name, group=self.group, **run_args)
+        except Exception as exc:
+            if self.mode != "online":
+                raise
+            logger.warning("W&B is out of reach (%s); logging offline instead.", exc)
+            self.mode = "offline"
+            run = tracking.start_run(self.settings, self.mode, self.project_path, None, name=name, group=self.group, **run_args)
+        self.runs[name] = run
+        return run
+
+    def _filepath(self, dataset_name: str) -> Path:
+        # The catalog knows where a dataset writes; Kedro datasets keep it in `_filepath`.
+        return self.project_path / str(self.catalog[dataset_name]._filepath)
+
+    def _finish(self, exit_code: int) -> None:
+        set_tracking_callbacks([])
+        for name, run in self.runs.items():
+            try:
+                run.finish(exit_code=exit_code)
+                if self.mode == "offline":
+                    folder = Path(run.dir).parent.relative_to(self.project_path)
+                    logger.info("W&B run '%s' saved offline in %s; upload it with `wandb sync %s`.", name, folder, folder)
+            except Exception as exc:  # noqa: BLE001
+                logger.warning("W&B run '%s' did not finish cleanly: %s", name, exc)
+        self.runs = {}
+
+
+def _optional_config(config_loader, key: str) -> dict:
+    try:
+        return dict(config_loader[key] or {})
+    except MissingConfigException:
+        return {}

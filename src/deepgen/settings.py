@@ -1,8 +1,8 @@
 """Project settings: https://docs.kedro.org/en/stable/configure/configuration_basics/"""
 
-from deepgen.hooks import ProvenanceHooks
+from deepgen.hooks import ProvenanceHooks, WandbHooks
 
-HOOKS = (ProvenanceHooks(),)
+HOOKS = (ProvenanceHooks(), WandbHooks())
 
 # kedro-viz registers hooks of its own into every `kedro run` (it writes .viz/); the
 # project's runs don't need them.
@@ -14,4 +14,6 @@ CONFIG_LOADER_ARGS = {
     # Environments override single keys, not whole blocks: `--params=vae.epochs=2`
     # or conf/smoke's `ae.epochs` leave the block's other keys as in conf/base.
     "merge_strategy": {"parameters": "soft"},
+    # W&B settings are not parameters: conf/<env>/wandb.yml, as kedro-mlflow keeps mlflow.yml.
+    "config_patterns": {"wandb": ["wandb*", "wandb*/**"]},
 }

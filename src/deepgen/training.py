@@ -49,3 +49,16 @@ class TrainingClock(keras.callbacks.Callback):
     def summary(self, images: int) -> dict:
         """``images``: how many training images ``fit`` went through."""
         return {"seconds": round(self.seconds, 2), "images": images, "images_per_second": round(images / self.seconds, 1)}
+
+
+# Keras callbacks a Kedro hook hands to the next `fit` (the W&B loggers, src/deepgen/hooks.py):
+# training nodes pass them on without knowing what they are.
+_tracking_callbacks: list[keras.callbacks.Callback] = []
+
+
+def set_tracking_callbacks(callbacks: list[keras.callbacks.Callback]) -> None:
+    _tracking_callbacks[:] = callbacks
+
+
+def tracking_callbacks() -> list[keras.callbacks.Callback]:
+    return list(_tracking_callbacks)

@@ -49,8 +49,8 @@ def build(cfg) -> dict[str, keras.Model]:
 
 
 class DCGAN(keras.Model):
-    """One ``train_step`` = a discriminator update on a real and a generated batch, then a
-    generator update; both optimisers live here, no ``trainable=False`` re-compiling."""
+    """One compiled ``train_step`` = discriminator updates on a real and a generated batch,
+    then a generator update; both optimisers live here, no ``trainable=False`` re-compiling."""
 
     def __init__(self, generator, discriminator, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -73,18 +73,24 @@ class DCGAN(keras.Model):
     def call(self, noise, training=False):
         return self.generator(noise, training=training)
 
-    def train_step(self, real_images):
+    def _discriminator_update(self, images, target: float):
+        with tf.GradientTape() as tape:
+            p = self.discriminator(images, training=True)
+            loss = self.bce(ops.full_like(p, target), p)
+        gradients = tape.gradient(loss, self.discriminator.trainable_weights)
+        self.d_optimizer.apply_gradients(zip(gradients, self.discriminator.trainable_weights))
+        return p, loss
+
+    def train_step(self, data):
+        real_images = data[0] if isinstance(data, tuple) else data
         batch_size = tf.shape(real_images)[0]
 
-        # Phase 1: the discriminator, on real and generated batches separately (as Keras-GAN,
-        # so BatchNorm sees pure batches).
+        # Phase 1: the discriminator, as Keras-GAN trains it: one update on a real batch, one
+        # on a generated batch (BatchNorm sees pure batches; a fused average differs).
         fake_images = self.generator(keras.random.normal((batch_size, self.latent_dim), seed=self.noise), training=True)
-        with tf.GradientTape() as tape:
-            p_real = self.discriminator(real_images, training=True)
-            p_fake = self.discriminator(fake_images, training=True)
-            d_loss = 0.5 * (self.bce(ops.ones_like(p_real), p_real) + self.bce(ops.zeros_like(p_fake), p_fake))
-        gradients = tape.gradient(d_loss, self.discriminator.trainable_weights)
-        self.d_optimizer.apply_gradients(zip(gradients, self.discriminator.trainable_weights))
+        p_real, loss_real = self._discriminator_update(real_images, target=1.0)
+        p_fake, loss_fake = self._discriminator_update(fake_images, target=0.0)
+        d_loss = 0.5 * (loss_real + loss_fake)
 
         # Phase 2: the generator, through the updated discriminator, towards "real".
         noise = keras.random.normal((batch_size, self.latent_dim), seed=self.noise)

@@ -26,4 +26,4 @@ def build_classifier(feature_units: int = 128) -> keras.Model:
 
 def features_and_probabilities(classifier: keras.Model) -> keras.Model:
     """The classifier with two outputs: penultimate features and class probabilities."""
-    return keras.Model(classifier.inputs, [classifier.get_layer(FEATURES_LAYER).output, classifier.outputs[0]])
+    return keras.Model(classifier.input, [classifier.get_layer(FEATURES_LAYER).output, classifier.output])

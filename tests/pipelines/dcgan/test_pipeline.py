@@ -38,15 +38,15 @@ def test_samples_models_and_history(dcgan_smoke_run):
     assert images.shape == (2, 28, 28) and discriminator(images).shape == (2, 1)
 
     history = json.loads((data / "08_reporting/dcgan/training_history.json").read_text())
-    assert history["step"] == [100, 200]  # smoke: 200 steps, a grid every 100
+    assert history["step"] == [50, 100]  # smoke: 100 steps, a grid every 50
     assert set(history) == {"step", "d_loss", "g_loss", "d_accuracy"}
     report = json.loads((data / "08_reporting/dcgan/metrics.json").read_text())
     assert report["final_losses"]["d_loss"] == history["d_loss"][-1]
     assert {"fd", "class_score", "precision", "recall", "class_freq"} <= set(report["metrics"])
-    assert report["training"]["images"] == 200 * 32
+    assert report["training"]["images"] == 100 * 32
 
 
 def test_steps_must_be_whole_intervals(project_copy):
-    result = kedro_run(project_copy, "--pipelines=dcgan", "--env=smoke", "--params=dcgan.steps=150")
+    result = kedro_run(project_copy, "--pipelines=dcgan", "--env=smoke", "--params=dcgan.steps=75")
     assert result.returncode != 0
     assert "must be a multiple of gen_interval" in result.stdout + result.stderr

@@ -10,7 +10,14 @@ from matplotlib.figure import Figure
 from deepgen import evaluation, reporting
 from deepgen.models import ae, predict
 from deepgen.params import AEParams, EvaluatorParams
-from deepgen.training import TrainingClock, compile_options, history_dict, progress_verbosity, start_training
+from deepgen.training import (
+    TrainingClock,
+    compile_options,
+    history_dict,
+    progress_verbosity,
+    start_training,
+    tracking_callbacks,
+)
 
 
 def train_autoencoder(
@@ -28,7 +35,7 @@ def train_autoencoder(
         validation_data=(validation_x, validation_x),
         batch_size=params.batch_size,
         epochs=params.epochs,
-        callbacks=[clock],
+        callbacks=[clock, *tracking_callbacks()],
         verbose=progress_verbosity(),
     )
     return networks["encoder"], networks["decoder"], history_dict(history), clock.summary(params.epochs * len(train_x))

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from deepgen import evaluation, reporting
 from deepgen.models import dcgan
 from deepgen.params import DCGANParams, EvaluatorParams
-from deepgen.training import TrainingClock, history_dict, progress_verbosity, start_training
+from deepgen.training import TrainingClock, history_dict, progress_verbosity, start_training, tracking_callbacks
 
 N_PROGRESSION_IMAGES = 10  # fixed-noise images kept every gen_interval steps
 
@@ -41,7 +41,8 @@ def train_dcgan(train_x: np.ndarray, params: DCGANParams, seed: int) -> tuple[ke
         _endless_batches(train_x, params.batch_size, seed),
         epochs=params.steps // params.gen_interval,
         steps_per_epoch=params.gen_interval,
-        callbacks=[progression, clock],
+        callbacks=[progression, clock, *tracking_callbacks()],
+        shuffle=False,  # the dataset shuffles itself
         verbose=progress_verbosity(),
     )
     history = {"step": progression.steps, **history_dict(history)}

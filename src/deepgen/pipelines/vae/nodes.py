@@ -11,7 +11,14 @@ from scipy.stats import norm
 from deepgen import evaluation, reporting
 from deepgen.models import predict, vae
 from deepgen.params import EvaluatorParams, VAEParams
-from deepgen.training import TrainingClock, compile_options, history_dict, progress_verbosity, start_training
+from deepgen.training import (
+    TrainingClock,
+    compile_options,
+    history_dict,
+    progress_verbosity,
+    start_training,
+    tracking_callbacks,
+)
 
 
 def train_vae(
@@ -28,7 +35,7 @@ def train_vae(
         validation_data=(validation_x,),
         batch_size=params.batch_size,
         epochs=params.epochs,
-        callbacks=[clock],
+        callbacks=[clock, *tracking_callbacks()],
         verbose=progress_verbosity(),
     )
     return networks["encoder"], networks["decoder"], history_dict(history), clock.summary(params.epochs * len(train_x))

@@ -1,0 +1,99 @@
+"""W&B tracking, read back from the real offline run files of smoke runs (tests/wandb_reader.py)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import kedro_run
+from tests.wandb_reader import offline_runs
+
+pytestmark = pytest.mark.slow
+
+
+def _metrics(project, model):
+    return json.loads((project / f"data/08_reporting/{model}/metrics.json").read_text())
+
+
+def test_vae_run_holds_config_history_images_summary_and_artifacts(vae_smoke_run):
+    runs = offline_runs(vae_smoke_run)
+    assert set(runs) == {"vae", "comparison"}  # one run per trained model, and the comparison
+    run = runs["vae"]
+    assert run.job_type == "train" and run.group == runs["comparison"].group and run.exit_code == 0
+
+    assert run.config["latent_dim"] == 2 and run.config["beta"] == 1.0 and run.config["epochs"] == 1
+    assert run.config["data"]["max_train_images"] == 3000 and run.config["seed"] == 42
+    assert run.config["kedro_env"] == "smoke" and "git_commit" in run.config
+
+    for key in ("loss", "reconstruction_loss", "kl_loss", "val_loss", "val_reconstruction_loss", "val_kl_loss"):
+        assert len(run.column(key)) == 1, key  # one entry per epoch
+    assert run.column("reconstructions/_type") == ["image-file"]
+
+    metrics = _metrics(vae_smoke_run, "vae")["metrics"]
+    for key, value in metrics.items():
+        assert run.summary[key] == pytest.approx(value), key
+    assert run.summary["training/images"] == 2700
+
+    assert {a.name for a in run.artifacts if a.type == "model"} == {"vae-encoder", "vae-decoder"}
+    media = {path.name.split("_")[0] for path in run.media()}
+    assert {"reconstructions", "latent", "interpolations", "samples"} <= media
+    assert all(path.stat().st_size > 0 for path in run.media())
+
+
+def test_dcgan_run_logs_losses_and_sample_grids_per_interval(dcgan_smoke_run):
+    run = offline_runs(dcgan_smoke_run)["dcgan"]
+    assert run.column("generator_step") == [50, 100]
+    for key in ("d_loss", "g_loss", "d_accuracy"):
+        assert len(run.column(key)) == 2
+    assert run.column("samples/_type") == ["image-file"] * 2
+    assert run.summary["fd"] == pytest.approx(_metrics(dcgan_smoke_run, "dcgan")["metrics"]["fd"])
+    assert {a.name for a in run.artifacts if a.type == "model"} == {"dcgan-generator", "dcgan-discriminator"}
+
+
+def test_ae_run_summary_holds_both_samplers(ae_smoke_run):
+    run = offline_runs(ae_smoke_run)["ae"]
+    report = _metrics(ae_smoke_run, "ae")
+    assert run.summary["fd"] == pytest.approx(report["metrics"]["fd"])
+    assert run.summary["mixture/fd"] == pytest.approx(report["mixture_metrics"]["fd"])
+
+
+def test_comparison_is_a_table(default_smoke_run):
+    runs = offline_runs(default_smoke_run)
+    assert set(runs) == {"ae", "vae", "dcgan", "comparison"}
+    assert len({run.group for run in runs.values()}) == 1
+    table_file = next(p for p in runs["comparison"].media() if p.name.startswith("comparison"))
+    table = json.loads(table_file.read_text())
+    assert [row[0] for row in table["data"]] == ["real_data", "ae", "ae_mixture", "vae", "dcgan"]
+
+
+def test_unreachable_server_falls_back_to_offline(project_copy):
+    (project_copy / "conf/smoke/wandb.yml").write_text("init_timeout: 3\n")
+    result = kedro_run(
+        project_copy, "--pipelines=ae", "--env=smoke",
+        env={"WANDB_MODE": "online", "WANDB_API_KEY": "0" * 40, "WANDB_BASE_URL": "http://127.0.0.1:9"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "logging offline instead" in result.stdout + result.stderr
+    assert offline_runs(project_copy)["ae"].summary["recon_mse"] > 0
+
+
+def test_broken_tracking_does_not_fail_the_run(project_copy):
+    (project_copy / "conf/smoke/wandb.yml").write_text("project: [not, a, string]\n")
+    result = kedro_run(project_copy, "--pipelines=ae", "--env=smoke")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "W&B tracking is off" in result.stdout + result.stderr
+    assert (project_copy / "data/08_reporting/ae/metrics.json").is_file()
+
+
+def test_disabled_logs_and_writes_nothing(project_copy):
+    result = kedro_run(project_copy, "--pipelines=ae", "--env=smoke", env={"WANDB_MODE": "disabled"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not (project_copy / "wandb").exists()
+
+
+def test_a_failed_pipeline_marks_the_run_failed(project_copy):
+    # More mixture components than the 2,700 training codes: fails after training, in sampling.
+    result = kedro_run(project_copy, "--pipelines=ae", "--env=smoke", "--params=ae.mixture_components=5000")
+    assert result.returncode != 0
+    run = offline_runs(project_copy)["ae"]
+    assert run.exit_code == 1 and len(run.column("loss")) == 1
