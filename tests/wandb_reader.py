@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import struct
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,10 +92,11 @@ def _key(item) -> str:
     return item.key or "/".join(item.nested_key)
 
 
+def all_offline_runs(project: Path) -> list[OfflineRun]:
+    """Every offline run under ``project/wandb``, oldest first."""
+    return [OfflineRun.read(folder) for folder in sorted((project / "wandb").glob("offline-run-*"))]
+
+
 def offline_runs(project: Path) -> dict[str, OfflineRun]:
-    """Every offline run under ``project/wandb``, by run name."""
-    by_name: dict[str, list[OfflineRun]] = defaultdict(list)
-    for folder in sorted((project / "wandb").glob("offline-run-*")):
-        run = OfflineRun.read(folder)
-        by_name[run.name].append(run)
-    return {name: runs[-1] for name, runs in by_name.items()}
+    """The latest offline run of each name under ``project/wandb``."""
+    return {run.name: run for run in all_offline_runs(project)}
