@@ -1,0 +1,1 @@
+"""Training-speed benchmarks: ``python -m deepgen.benchmarks`` (see ``__main__``)."""
