@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
 from deepgen import reporting, tracking
-from deepgen.training import set_tracking_callbacks
+from deepgen.training import TrainingCheckpoint, add_hook_callbacks, clear_hook_callbacks
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,11 @@ TRACKED_MODELS = ("ae", "vae", "dcgan")
 NETWORKS = ("encoder", "decoder", "generator", "discriminator")
 
 
+def trained_model(node) -> str | None:
+    """The model a training node trains (it writes ``<model>_training_history``), if any."""
+    return next((m for m in TRACKED_MODELS if f"{m}_training_history" in node.outputs), None)
+
+
 def _flatten(prefix: str, values: dict) -> dict:
     flat = {}
     for key, value in values.items():
@@ -80,10 +87,46 @@ def _safely(method):
         except Exception as exc:  # noqa: BLE001 - whatever W&B raises, the pipeline goes on
             logger.warning("W&B tracking failed (%s: %s); it is off for the rest of this run.", type(exc).__name__, exc)
             self.mode = "disabled"
-            set_tracking_callbacks([])
+            clear_hook_callbacks()
             return None
 
     return guarded
+
+
+class CheckpointHooks:
+    """Training nodes keep a checkpoint in ``checkpoints/`` beside their model files (every
+    epoch; every ``gen_interval`` steps for the GAN) and, with ``<model>.resume: true`` (the
+    default), continue from it after an interruption. A finished training deletes it."""
+
+    def __init__(self) -> None:
+        self.catalog = None
+
+    @hook_impl
+    def before_pipeline_run(self, catalog) -> None:
+        self.catalog = catalog
+
+    @hook_impl
+    def before_node_run(self, node, inputs: dict) -> None:
+        model = trained_model(node)
+        if model is None or self.catalog is None:
+            return
+        network = next(name for name in node.outputs if name.endswith(NETWORKS))
+        folder = Path(str(self.catalog[network]._filepath)).parent / "checkpoints"
+        state = folder / "training_metadata.json"
+        if not inputs[f"params:{model}"].resume:
+            shutil.rmtree(folder, ignore_errors=True)
+        elif state.is_file():
+            epoch = json.loads(state.read_text())["epoch"]
+            logger.info("%s: resuming from the checkpoint in %s (after epoch %d).", model, folder, epoch)
+        add_hook_callbacks([TrainingCheckpoint(str(folder))])
+
+    @hook_impl
+    def after_node_run(self) -> None:
+        clear_hook_callbacks()
+
+    @hook_impl
+    def on_node_error(self) -> None:
+        clear_hook_callbacks()
 
 
 class WandbHooks:
@@ -127,7 +170,7 @@ class WandbHooks:
     @hook_impl
     @_safely
     def before_node_run(self, node, catalog, inputs: dict) -> None:
-        model = next((m for m in TRACKED_MODELS if f"{m}_training_history" in node.outputs), None)
+        model = trained_model(node)
         if model is None:
             return
         params = inputs[f"params:{model}"]
@@ -139,7 +182,7 @@ class WandbHooks:
             **self.base_config,
         }
         run = self._start(model, job_type="train", config=config)
-        set_tracking_callbacks(self._callbacks(model, run, params, catalog))
+        add_hook_callbacks(self._callbacks(model, run, params, catalog))
 
     def _callbacks(self, model: str, run, params, catalog) -> list:
         if model == "dcgan":
@@ -154,7 +197,7 @@ class WandbHooks:
     @hook_impl
     @_safely
     def after_node_run(self, node, outputs: dict) -> None:
-        set_tracking_callbacks([])
+        clear_hook_callbacks()
         for name, report in outputs.items():
             model = _model_of(name)
             if name.endswith("_metrics") and model in self.runs:
@@ -223,7 +266,7 @@ class WandbHooks:
         return self.project_path / str(self.catalog[dataset_name]._filepath)
 
     def _finish(self, exit_code: int) -> None:
-        set_tracking_callbacks([])
+        clear_hook_callbacks()
         for name, run in self.runs.items():
             try:
                 run.finish(exit_code=exit_code)

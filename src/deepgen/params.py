@@ -32,6 +32,7 @@ class TrainingParams(_Block):
     steps_per_execution: PositiveInt = 1
     # XLA: "auto" is Keras' default (on for GPU, off for CPU).
     jit_compile: bool | Literal["auto"] = "auto"
+    deterministic: bool = True  # identical results for one seed; False trades that for speed
 
 
 class AEParams(TrainingParams):
@@ -41,6 +42,7 @@ class AEParams(TrainingParams):
     # The tutorial put a ReLU on the code; "linear" avoids dead latent units at small sizes.
     latent_activation: Literal["linear", "relu"] = "linear"
     epochs: PositiveInt = 20
+    resume: bool = True  # continue from data/06_models/<model>/checkpoints/ after an interruption
     n_samples: PositiveInt = 10_000  # images generated from the prior for samples.npy
     mixture_components: PositiveInt = 10  # Gaussian mixture fitted to training codes, a second sampler
 
@@ -52,6 +54,7 @@ class VAEParams(TrainingParams):
     beta: float = Field(1.0, ge=0)  # weight of the KL term
     reconstruction: Literal["bce", "mse"] = "bce"  # Bernoulli log-likelihood or 784·MSE
     epochs: PositiveInt = 20
+    resume: bool = True
     n_samples: PositiveInt = 10_000
     iw_samples: PositiveInt = 100  # K, importance samples per image for nll_iw
 
@@ -73,6 +76,8 @@ class DCGANParams(_Block):
     gen_interval: PositiveInt = 500  # keep a fixed-noise sample grid every this many steps
     steps_per_execution: PositiveInt = 1
     jit_compile: bool | Literal["auto"] = "auto"
+    resume: bool = True
+    deterministic: bool = True
     n_samples: PositiveInt = 10_000
 
     @model_validator(mode="after")

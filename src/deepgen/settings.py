@@ -1,8 +1,8 @@
 """Project settings: https://docs.kedro.org/en/stable/configure/configuration_basics/"""
 
-from deepgen.hooks import ProvenanceHooks, WandbHooks
+from deepgen.hooks import CheckpointHooks, ProvenanceHooks, WandbHooks
 
-HOOKS = (ProvenanceHooks(), WandbHooks())
+HOOKS = (ProvenanceHooks(), CheckpointHooks(), WandbHooks())
 
 # kedro-viz registers hooks of its own into every `kedro run` (it writes .viz/); the
 # project's runs don't need them.

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 
 import keras
+from tensorflow.python.framework import config as tf_config  # disable_op_determinism is not public
 
 from deepgen.params import TrainingParams
 
 
-def start_training(seed: int) -> None:
-    """Seed Python, NumPy and the backend so a model's initial weights follow from ``seed``."""
+def start_training(seed: int, deterministic: bool = True) -> None:
+    """Seed Python, NumPy and the backend so a model's initial weights follow from ``seed``;
+    ``deterministic`` also makes TensorFlow pick deterministic kernels (same numbers for the
+    same seed, a little slower where a faster kernel would reorder sums)."""
     keras.utils.set_random_seed(seed)
+    if deterministic:
+        tf_config.enable_op_determinism()
+    else:
+        tf_config.disable_op_determinism()
 
 
 def compile_options(params: TrainingParams) -> dict:
@@ -51,14 +59,57 @@ class TrainingClock(keras.callbacks.Callback):
         return {"seconds": round(self.seconds, 2), "images": images, "images_per_second": round(images / self.seconds, 1)}
 
 
-# Keras callbacks a Kedro hook hands to the next `fit` (the W&B loggers, src/deepgen/hooks.py):
-# training nodes pass them on without knowing what they are.
-_tracking_callbacks: list[keras.callbacks.Callback] = []
+# Keras callbacks that Kedro hooks hand to the next `fit` (checkpoints, W&B loggers; see
+# src/deepgen/hooks.py): training nodes pass them on without knowing what they are.
+_hook_callbacks: list[keras.callbacks.Callback] = []
 
 
-def set_tracking_callbacks(callbacks: list[keras.callbacks.Callback]) -> None:
-    _tracking_callbacks[:] = callbacks
+def add_hook_callbacks(callbacks: list[keras.callbacks.Callback]) -> None:
+    _hook_callbacks.extend(callbacks)
 
 
-def tracking_callbacks() -> list[keras.callbacks.Callback]:
-    return list(_tracking_callbacks)
+def clear_hook_callbacks() -> None:
+    _hook_callbacks.clear()
+
+
+def hook_callbacks() -> list[keras.callbacks.Callback]:
+    return list(_hook_callbacks)
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stops training with a clear error as soon as a loss is NaN or infinite. The node then
+    fails before any output is saved, so the last good model files stay as they were."""
+
+    def __init__(self, model_name: str, learning_rate: float, steps_per_epoch: int | None = None):
+        super().__init__()
+        self.model_name, self.learning_rate, self.steps_per_epoch = model_name, learning_rate, steps_per_epoch
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        bad = {name: value for name, value in (logs or {}).items() if "loss" in name and not math.isfinite(float(value))}
+        if bad:
+            where = f"epoch {self._epoch + 1}, batch {batch + 1}"
+            if self.steps_per_epoch:
+                where = f"generator step {self._epoch * self.steps_per_epoch + batch + 1}"
+            raise FloatingPointError(
+                f"{self.model_name} diverged at {where}: {', '.join(f'{k} = {v}' for k, v in bad.items())}. "
+                f"Previously saved model files are untouched. Try a lower {self.model_name}.learning_rate "
+                f"(now {self.learning_rate:g}), a smaller batch, or resume from the last checkpoint with it."
+            )
+
+
+class TrainingCheckpoint(keras.callbacks.BackupAndRestore):
+    """Keras' BackupAndRestore (weights, optimizer state, noise generator state, epoch) for the
+    composite models: their networks are functional models, built on creation, so the wrapper
+    counts as built; the GAN's two optimisers are built before a restore."""
+
+    def on_train_begin(self, logs=None):
+        self.model.built = True
+        for name, network in (("d_optimizer", "discriminator"), ("g_optimizer", "generator")):
+            optimizer = getattr(self.model, name, None)
+            if optimizer is not None and not optimizer.built:
+                optimizer.build(getattr(self.model, network).trainable_variables)
+        super().on_train_begin(logs)

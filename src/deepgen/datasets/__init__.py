@@ -2,6 +2,7 @@
 
 from .checksummed import ChecksummedModelDataset
 from .idx import IDXDataset, IDXFormatError, LabelledIDXDataset
+from .keras_model import KerasModelDataset
 from .npy import NpyDataset
 
-__all__ = ["ChecksummedModelDataset", "IDXDataset", "IDXFormatError", "LabelledIDXDataset", "NpyDataset"]
+__all__ = ["ChecksummedModelDataset", "IDXDataset", "IDXFormatError", "KerasModelDataset", "LabelledIDXDataset", "NpyDataset"]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import fsspec
 import numpy as np
 from kedro.io.core import AbstractDataset, get_filepath_str, get_protocol_and_path
+
+from .keras_model import replace_atomically
 
 
 class NpyDataset(AbstractDataset[np.ndarray, np.ndarray]):
@@ -49,6 +51,9 @@ class NpyDataset(AbstractDataset[np.ndarray, np.ndarray]):
     def save(self, data: np.ndarray) -> None:
         buffer = io.BytesIO()
         np.save(buffer, np.asarray(data), allow_pickle=False)
+        if self._protocol == "file":  # write beside, then rename: never a half-written array
+            replace_atomically(Path(self.path), lambda temporary: temporary.write_bytes(buffer.getvalue()))
+            return
         with self._fs.open(self.path, "wb") as file:
             file.write(buffer.getvalue())
 

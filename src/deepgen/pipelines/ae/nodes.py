@@ -11,12 +11,13 @@ from deepgen import evaluation, reporting
 from deepgen.models import ae, predict
 from deepgen.params import AEParams, EvaluatorParams
 from deepgen.training import (
+    DivergenceGuard,
     TrainingClock,
     compile_options,
     history_dict,
     progress_verbosity,
     start_training,
-    tracking_callbacks,
+    hook_callbacks,
 )
 
 
@@ -24,7 +25,7 @@ def train_autoencoder(
     train_x: np.ndarray, validation_x: np.ndarray, params: AEParams, seed: int
 ) -> tuple[keras.Model, keras.Model, dict, dict]:
     """Fit encoder and decoder jointly on pixel MSE; return both, the loss history and timing."""
-    start_training(seed)
+    start_training(seed, params.deterministic)
     networks = ae.build(params)
     model = ae.build_autoencoder(**networks)
     model.compile(loss="mse", **compile_options(params))
@@ -35,7 +36,7 @@ def train_autoencoder(
         validation_data=(validation_x, validation_x),
         batch_size=params.batch_size,
         epochs=params.epochs,
-        callbacks=[clock, *tracking_callbacks()],
+        callbacks=[clock, DivergenceGuard("ae", params.learning_rate), *hook_callbacks()],
         verbose=progress_verbosity(),
     )
     return networks["encoder"], networks["decoder"], history_dict(history), clock.summary(params.epochs * len(train_x))

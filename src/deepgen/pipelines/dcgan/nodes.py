@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from deepgen import evaluation, reporting
 from deepgen.models import dcgan
 from deepgen.params import DCGANParams, EvaluatorParams
-from deepgen.training import TrainingClock, history_dict, progress_verbosity, start_training, tracking_callbacks
+from deepgen.training import DivergenceGuard, TrainingClock, history_dict, hook_callbacks, progress_verbosity, start_training
 
 N_PROGRESSION_IMAGES = 10  # fixed-noise images kept every gen_interval steps
 
@@ -25,7 +25,7 @@ def _endless_batches(images: np.ndarray, batch_size: int, seed: int) -> tf.data.
 def train_dcgan(train_x: np.ndarray, params: DCGANParams, seed: int) -> tuple[keras.Model, keras.Model, dict, dict, dict]:
     """Train for ``params.steps`` generator updates, in Keras epochs of ``gen_interval`` steps;
     return both networks, the losses per interval, the fixed-noise progression and timing."""
-    start_training(seed)
+    start_training(seed, params.deterministic)
     networks = dcgan.build(params)
     model = dcgan.DCGAN(**networks, seed=seed)
     model.compile(
@@ -41,7 +41,7 @@ def train_dcgan(train_x: np.ndarray, params: DCGANParams, seed: int) -> tuple[ke
         _endless_batches(train_x, params.batch_size, seed),
         epochs=params.steps // params.gen_interval,
         steps_per_epoch=params.gen_interval,
-        callbacks=[progression, clock, *tracking_callbacks()],
+        callbacks=[progression, clock, DivergenceGuard("dcgan", params.learning_rate, params.gen_interval), *hook_callbacks()],
         shuffle=False,  # the dataset shuffles itself
         verbose=progress_verbosity(),
     )

@@ -25,7 +25,7 @@ def train_evaluator(
     seed: int,
 ) -> tuple[keras.Model, dict]:
     """Train the digit classifier; refuse to hand it on when its test accuracy is too low."""
-    start_training(seed)
+    start_training(seed, params.deterministic)
     classifier = evaluator.build_classifier(params.feature_units)
     classifier.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"], **compile_options(params))
     classifier.fit(

@@ -12,12 +12,13 @@ from deepgen import evaluation, reporting
 from deepgen.models import predict, vae
 from deepgen.params import EvaluatorParams, VAEParams
 from deepgen.training import (
+    DivergenceGuard,
     TrainingClock,
     compile_options,
     history_dict,
     progress_verbosity,
     start_training,
-    tracking_callbacks,
+    hook_callbacks,
 )
 
 
@@ -25,7 +26,7 @@ def train_vae(
     train_x: np.ndarray, validation_x: np.ndarray, params: VAEParams, seed: int
 ) -> tuple[keras.Model, keras.Model, dict, dict]:
     """Fit on reconstruction + beta·KL; return encoder, decoder, the per-epoch losses and timing."""
-    start_training(seed)
+    start_training(seed, params.deterministic)
     networks = vae.build(params)
     model = vae.VAE(**networks, beta=params.beta, reconstruction=params.reconstruction, seed=seed)
     model.compile(**compile_options(params))
@@ -35,7 +36,7 @@ def train_vae(
         validation_data=(validation_x,),
         batch_size=params.batch_size,
         epochs=params.epochs,
-        callbacks=[clock, *tracking_callbacks()],
+        callbacks=[clock, DivergenceGuard("vae", params.learning_rate), *hook_callbacks()],
         verbose=progress_verbosity(),
     )
     return networks["encoder"], networks["decoder"], history_dict(history), clock.summary(params.epochs * len(train_x))

@@ -1,0 +1,50 @@
+"""A Keras model in the native ``.keras`` format, saved atomically."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import keras
+from kedro.io.core import AbstractDataset
+
+
+def replace_atomically(path: Path, write) -> None:
+    """``write(temporary_path)``, then rename over ``path``: a reader (or a crash) never sees
+    a half-written file, and a failed save leaves the previous file as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.stem}.partial{path.suffix}")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+class KerasModelDataset(AbstractDataset[keras.Model, keras.Model]):
+    """A local ``.keras`` file. Loads without compiling (the pipelines only run inference and
+    keep no optimizer state in model files), with Keras' safe mode.
+
+    Example catalog entry::
+
+        vae_encoder:
+          type: deepgen.datasets.KerasModelDataset
+          filepath: data/06_models/vae/encoder.keras
+    """
+
+    def __init__(self, *, filepath: str, metadata: dict[str, Any] | None = None) -> None:
+        self._filepath = Path(filepath)
+        self.metadata = metadata
+
+    def load(self) -> keras.Model:
+        return keras.models.load_model(self._filepath, compile=False)
+
+    def save(self, model: keras.Model) -> None:
+        replace_atomically(self._filepath, model.save)
+
+    def _exists(self) -> bool:
+        return self._filepath.is_file()
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._filepath)}
