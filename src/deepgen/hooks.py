@@ -53,9 +53,13 @@ class ProvenanceHooks:
 
 
 def _model_of(dataset_name: str) -> str | None:
-    """``vae_encoder`` → ``vae``: the trained model a dataset belongs to, if any."""
-    prefix = dataset_name.split("_", 1)[0]
-    return prefix if prefix in TRACKED_MODELS else None
+    """The W&B run a dataset belongs to, if any: ``vae_encoder`` → ``vae``;
+    ``latent_sweep.vae_10.vae_metrics`` → ``latent_sweep.vae_10.vae`` (a sweep instance)."""
+    namespace, _, name = dataset_name.rpartition(".")
+    model = name.split("_", 1)[0]
+    if model not in TRACKED_MODELS:
+        return None
+    return f"{namespace}.{model}" if namespace else model
 
 
 TRACKED_MODELS = ("ae", "vae", "dcgan")
@@ -63,8 +67,13 @@ NETWORKS = ("encoder", "decoder", "generator", "discriminator")
 
 
 def trained_model(node) -> str | None:
-    """The model a training node trains (it writes ``<model>_training_history``), if any."""
-    return next((m for m in TRACKED_MODELS if f"{m}_training_history" in node.outputs), None)
+    """The run key of what a training node trains (it writes ``<model>_training_history``)."""
+    return next((_model_of(name) for name in node.outputs if name.endswith("_training_history")), None)
+
+
+def _training_params(inputs: dict):
+    """The validated parameter block among a training node's inputs."""
+    return next(value for value in inputs.values() if hasattr(value, "model_dump"))
 
 
 def _flatten(prefix: str, values: dict) -> dict:
@@ -111,9 +120,11 @@ class CheckpointHooks:
         if model is None or self.catalog is None:
             return
         network = next(name for name in node.outputs if name.endswith(NETWORKS))
+        if not hasattr(self.catalog[network], "_filepath"):
+            return  # kept in memory (a sweep instance): nowhere to keep a checkpoint beside it
         folder = Path(str(self.catalog[network]._filepath)).parent / "checkpoints"
         state = folder / "training_metadata.json"
-        if not inputs[f"params:{model}"].resume:
+        if not _training_params(inputs).resume:
             shutil.rmtree(folder, ignore_errors=True)
         elif state.is_file():
             epoch = json.loads(state.read_text())["epoch"]
@@ -173,7 +184,7 @@ class WandbHooks:
         model = trained_model(node)
         if model is None:
             return
-        params = inputs[f"params:{model}"]
+        params = _training_params(inputs)
         data = catalog.load("params:data")
         config = {
             **params.model_dump(),
@@ -185,7 +196,7 @@ class WandbHooks:
         add_hook_callbacks(self._callbacks(model, run, params, catalog))
 
     def _callbacks(self, model: str, run, params, catalog) -> list:
-        if model == "dcgan":
+        if model.endswith("dcgan"):
             noise = np.random.default_rng(0).standard_normal((64, params.latent_dim)).astype(np.float32)
             return [
                 tracking.GeneratorSampleLogger(run, noise, params.gen_interval),
@@ -210,12 +221,12 @@ class WandbHooks:
     @_safely
     def after_dataset_saved(self, dataset_name: str, data: Any) -> None:
         model = _model_of(dataset_name)
-        if dataset_name.startswith("comparison"):
-            self._log_comparison(dataset_name, data)
-        elif model not in self.runs:
-            return
+        if dataset_name.startswith(("comparison", "latent_sweep_")):
+            self._log_report(dataset_name, data)
+        elif model not in self.runs or not hasattr(self.catalog[dataset_name], "_filepath") and not dataset_name.endswith("_embeddings"):
+            return  # nothing of this run's, or kept in memory only (a sweep instance's networks)
         elif dataset_name.endswith("_plot"):
-            figure = dataset_name[len(model) + 1 : -len("_plot")]
+            figure = dataset_name.rpartition(".")[2].split("_", 1)[1].removesuffix("_plot")
             self.runs[model].log({f"figures/{figure}": wandb.Image(str(self._filepath(dataset_name)))})
         elif dataset_name.endswith("_latent_embeddings"):
             table = wandb.Table(dataframe=data[["z_0", "z_1", "label"]] if "z_1" in data else data)
@@ -225,12 +236,14 @@ class WandbHooks:
             artifact.add_file(str(self._filepath(dataset_name)))
             self.runs[model].log_artifact(artifact)
 
-    def _log_comparison(self, dataset_name: str, data: Any) -> None:
+    def _log_report(self, dataset_name: str, data: Any) -> None:
+        """The cross-model comparison, or the latent sweep's report, in a run of its own."""
         if os.environ.get("WANDB_SWEEP_ID"):
-            return  # a sweep agent owns exactly one run (the model's): no extra comparison run
-        if "comparison" not in self.runs:
-            self.runs["comparison"] = self._start("comparison", job_type="evaluate", config=self.base_config)
-        run = self.runs["comparison"]
+            return  # a W&B sweep agent owns exactly one run (the model's): no extra report run
+        name = "latent_sweep" if dataset_name.startswith("latent_sweep") else "comparison"
+        if name not in self.runs:
+            self.runs[name] = self._start(name, job_type="evaluate", config=self.base_config)
+        run = self.runs[name]
         if dataset_name == "comparison":
             columns = ["row", *reporting.COLUMNS, "train_seconds", "commit"]
             rows = [
@@ -239,7 +252,10 @@ class WandbHooks:
             ]
             run.log({"comparison": wandb.Table(columns=columns, data=rows)})
         elif dataset_name.endswith("_plot"):
-            run.log({"figures/samples": wandb.Image(str(self._filepath(dataset_name)))})
+            run.log({f"figures/{dataset_name.removesuffix('_plot')}": wandb.Image(str(self._filepath(dataset_name)))})
+        elif dataset_name == "latent_sweep_results":
+            columns = list(data["rows"][0])
+            run.log({"latent_sweep": wandb.Table(columns=columns, data=[[row.get(c) for c in columns] for row in data["rows"]])})
 
     @hook_impl
     def after_pipeline_run(self) -> None:

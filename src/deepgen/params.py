@@ -86,3 +86,9 @@ class DCGANParams(_Block):
         if self.steps % self.gen_interval:
             raise ValueError(f"steps ({self.steps}) must be a multiple of gen_interval ({self.gen_interval})")
         return self
+
+
+class LatentSweepParams(_Block):
+    # One AE and one VAE instance per size. The list shapes the pipeline: it is read from
+    # conf/base/parameters_latent_sweep.yml when pipelines are registered.
+    latent_dims: list[PositiveInt] = [2, 10, 100]

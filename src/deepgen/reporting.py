@@ -6,14 +6,16 @@ Each function is pure: arrays in, a matplotlib Figure out; the catalog saves the
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only, no display
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+def _subplots(*grid: int, figsize: tuple[float, float], **kwargs):
+    """Like ``plt.subplots``, without pyplot's global registry: figures the catalog saves are
+    freed with their last reference instead of piling up over a run."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(*grid, **kwargs)
 
 
 def tile_images(images: np.ndarray, ncols: int) -> np.ndarray:
@@ -30,7 +32,7 @@ def tile_images(images: np.ndarray, ncols: int) -> np.ndarray:
 def image_grid(images: np.ndarray, title: str, ncols: int = 10) -> Figure:
     """A grid of images (the first ``ncols²`` at most)."""
     images = images[: ncols * ncols]
-    fig, ax = plt.subplots(figsize=(ncols * 0.6, np.ceil(len(images) / ncols) * 0.6 + 0.5))
+    fig, ax = _subplots(figsize=(ncols * 0.6, np.ceil(len(images) / ncols) * 0.6 + 0.5))
     ax.imshow(tile_images(images, ncols), cmap="gray_r", vmin=0, vmax=1)
     ax.set_title(title)
     ax.axis("off")
@@ -42,7 +44,7 @@ def reconstruction_grid(originals: np.ndarray, reconstructions: np.ndarray, titl
     """Originals (top row of each pair) above their reconstructions."""
     n = min(len(originals), 16)
     pairs = np.concatenate([originals[:n], reconstructions[:n]])
-    fig, ax = plt.subplots(figsize=(n * 0.6, 1.8))
+    fig, ax = _subplots(figsize=(n * 0.6, 1.8))
     ax.imshow(tile_images(pairs, n), cmap="gray_r", vmin=0, vmax=1)
     ax.set_title(f"{title}: test images (top), reconstructions (bottom)")
     ax.axis("off")
@@ -63,7 +65,7 @@ def latent_scatter(embeddings: pd.DataFrame, title: str) -> Figure:
         xlabel, ylabel = f"PC 1 ({share[0]:.0%} of variance)", f"PC 2 ({share[1]:.0%})"
     elif codes.shape[1] == 1:
         codes = np.column_stack([codes[:, 0], np.zeros(len(codes))])
-    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    fig, ax = _subplots(figsize=(6.5, 5.5))
     points = ax.scatter(codes[:, 0], codes[:, 1], c=embeddings["label"], cmap="tab10", s=2, alpha=0.6, vmin=-0.5, vmax=9.5)
     fig.colorbar(points, ax=ax, ticks=range(10), label="digit")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
@@ -73,7 +75,7 @@ def latent_scatter(embeddings: pd.DataFrame, title: str) -> Figure:
 
 def loss_curves(history: dict[str, list[float]], title: str, x: list[int] | None = None, xlabel: str = "epoch") -> Figure:
     """Every logged series against ``x`` (epochs 1…n by default); validation series dashed."""
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = _subplots(figsize=(6.5, 4))
     for name, values in history.items():
         ax.plot(x or range(1, len(values) + 1), values, label=name, marker="." if len(values) < 30 else None,
                 linestyle="--" if name.startswith("val_") else "-")
@@ -87,7 +89,7 @@ def loss_curves(history: dict[str, list[float]], title: str, x: list[int] | None
 def progression_strip(frames: np.ndarray, steps: list[int], title: str) -> Figure:
     """frames: K×n×28×28, one row of n images per training step in ``steps``."""
     k, n = frames.shape[:2]
-    fig, ax = plt.subplots(figsize=(n * 0.6 + 0.8, k * 0.6 + 0.6))
+    fig, ax = _subplots(figsize=(n * 0.6 + 0.8, k * 0.6 + 0.6))
     ax.imshow(tile_images(frames.reshape(k * n, *frames.shape[2:]), n), cmap="gray_r", vmin=0, vmax=1)
     ax.set_yticks([(i + 0.5) * (frames.shape[2] + 2) for i in range(k)], [f"step {s}" for s in steps])
     ax.set_xticks([])
@@ -169,7 +171,7 @@ def comparison_markdown(rows: list[dict]) -> str:
 
 def samples_side_by_side(samples: dict[str, np.ndarray], rows: dict[str, dict], n: int = 36) -> Figure:
     """A 6×6 grid of each model's samples, with its fd and class score in the title."""
-    fig, axes = plt.subplots(1, len(samples), figsize=(3.6 * len(samples), 4.2), squeeze=False)
+    fig, axes = _subplots(1, len(samples), figsize=(3.6 * len(samples), 4.2), squeeze=False)
     for ax, (name, images) in zip(axes[0], samples.items()):
         ax.imshow(tile_images(images[:n], 6), cmap="gray_r", vmin=0, vmax=1)
         metrics = rows[name]["metrics"]
@@ -177,3 +179,41 @@ def samples_side_by_side(samples: dict[str, np.ndarray], rows: dict[str, dict], 
         ax.axis("off")
     fig.tight_layout()
     return fig
+
+
+# --- the latent sweep -----------------------------------------------------------------------
+
+
+def metric_curves(rows: list[dict], metrics: tuple[str, ...], x: str, title: str) -> Figure:
+    """One panel per metric, one line per model, against ``x`` on a log scale."""
+    present = [m for m in metrics if any(m in row for row in rows)]
+    fig, axes = _subplots(1, len(present), figsize=(3.2 * len(present), 3.2), squeeze=False)
+    for ax, metric in zip(axes[0], present):
+        for model in sorted({row["model"] for row in rows}):
+            points = [(row[x], row[metric]) for row in rows if row["model"] == model and metric in row]
+            if points:
+                ax.plot(*zip(*points), marker="o", label=model.upper())
+        ax.set(title=metric, xscale="log", xlabel=x)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def labelled_rows(images: dict[str, np.ndarray], title: str) -> Figure:
+    """One row of images per label."""
+    rows = list(images.values())
+    n = len(rows[0])
+    fig, ax = _subplots(figsize=(n * 0.6 + 1.4, len(rows) * 0.6 + 0.6))
+    ax.imshow(tile_images(np.concatenate(rows), n), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_yticks([(i + 0.5) * 30 for i in range(len(rows))], list(images))
+    ax.set_xticks([])
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def markdown_table(rows: list[dict], columns: tuple[str, ...]) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    lines += ["| " + " | ".join(_cell(row.get(c)) for c in columns) + " |" for row in rows]
+    return "\n".join(lines) + "\n"

@@ -15,6 +15,9 @@ from typing import Any
 import fsspec
 import numpy as np
 from kedro.io.core import AbstractDataset, DatasetError, get_filepath_str, get_protocol_and_path
+from kedro_datasets._typing import ImagePreview
+
+from .preview import image_preview
 
 # IDX type codes and the NumPy dtypes they hold (big-endian where it matters).
 _IDX_DTYPES = {
@@ -164,6 +167,10 @@ class LabelledIDXDataset(AbstractDataset[dict, dict]):
     def save(self, data: dict[str, np.ndarray]) -> None:
         self._images.save(data["images"])
         self._labels.save(data["labels"])
+
+    def preview(self) -> ImagePreview:
+        """kedro-viz: the first images of the file."""
+        return image_preview(self._images.load())
 
     def _exists(self) -> bool:
         return self._images.exists() and self._labels.exists()

@@ -10,7 +10,10 @@ import fsspec
 import numpy as np
 from kedro.io.core import AbstractDataset, get_filepath_str, get_protocol_and_path
 
+from kedro_datasets._typing import ImagePreview
+
 from .keras_model import replace_atomically
+from .preview import image_preview
 
 
 class NpyDataset(AbstractDataset[np.ndarray, np.ndarray]):
@@ -56,6 +59,10 @@ class NpyDataset(AbstractDataset[np.ndarray, np.ndarray]):
             return
         with self._fs.open(self.path, "wb") as file:
             file.write(buffer.getvalue())
+
+    def preview(self) -> ImagePreview:
+        """kedro-viz: the first images of an image array."""
+        return image_preview(self.load())
 
     def _exists(self) -> bool:
         return self._fs.exists(self.path)

@@ -20,20 +20,22 @@ from .nodes import (
 )
 
 
-def create_pipeline(**kwargs) -> Pipeline:
-    model = Pipeline(
+def model_pipeline(params: str = "params:ae") -> Pipeline:
+    """Training to reports, given the scaled inputs and the evaluator; ``params`` names the
+    parameter block (the latent sweep passes a copy with its own ``latent_dim``)."""
+    return Pipeline(
         [
             Node(
                 train_autoencoder,
-                inputs=["train_x_unit", "validation_x_unit", "params:ae", "params:seed"],
+                inputs=["train_x_unit", "validation_x_unit", params, "params:seed"],
                 outputs=["ae_encoder", "ae_decoder", "ae_training_history", "ae_training_stats"],
                 name="train_autoencoder",
             ),
             Node(embed_images, ["ae_encoder", "test_x_unit", "test_labels"], "ae_latent_embeddings", name="embed_ae"),
-            Node(sample_prior, ["ae_decoder", "params:ae", "params:seed"], "ae_samples", name="sample_ae_prior"),
+            Node(sample_prior, ["ae_decoder", params, "params:seed"], "ae_samples", name="sample_ae_prior"),
             Node(
                 sample_latent_mixture,
-                ["ae_encoder", "ae_decoder", "train_x_unit", "params:ae", "params:seed"],
+                ["ae_encoder", "ae_decoder", "train_x_unit", params, "params:seed"],
                 "ae_mixture_samples",
                 name="sample_ae_mixture",
             ),
@@ -41,7 +43,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 evaluate_autoencoder,
                 [
                     "ae_encoder", "ae_decoder", "test_x_unit", "ae_samples", "ae_mixture_samples",
-                    "evaluator_classifier", "params:evaluator", "ae_training_stats", "params:ae",
+                    "evaluator_classifier", "params:evaluator", "ae_training_stats", params,
                 ],
                 "ae_metrics",
                 name="evaluate_ae",
@@ -58,4 +60,8 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(plot_training_history, "ae_training_history", "ae_training_plot", name="plot_ae_training"),
         ]
     )
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    model = model_pipeline()
     return data_processing() + unit_scaled_inputs() + model + real_data_reference() + comparison("ae")

@@ -20,22 +20,24 @@ from .nodes import (
 )
 
 
-def create_pipeline(**kwargs) -> Pipeline:
-    model = Pipeline(
+def model_pipeline(params: str = "params:vae") -> Pipeline:
+    """Training to reports, given the scaled inputs and the evaluator; ``params`` names the
+    parameter block (the latent sweep passes a copy with its own ``latent_dim``)."""
+    return Pipeline(
         [
             Node(
                 train_vae,
-                inputs=["train_x_unit", "validation_x_unit", "params:vae", "params:seed"],
+                inputs=["train_x_unit", "validation_x_unit", params, "params:seed"],
                 outputs=["vae_encoder", "vae_decoder", "vae_training_history", "vae_training_stats"],
                 name="train_vae",
             ),
             Node(embed_images, ["vae_encoder", "test_x_unit", "test_labels"], "vae_latent_embeddings", name="embed_vae"),
-            Node(sample_prior, ["vae_decoder", "params:vae", "params:seed"], "vae_samples", name="sample_vae_prior"),
+            Node(sample_prior, ["vae_decoder", params, "params:seed"], "vae_samples", name="sample_vae_prior"),
             Node(
                 evaluate_vae,
                 [
                     "vae_encoder", "vae_decoder", "test_x_unit", "vae_samples", "evaluator_classifier",
-                    "params:evaluator", "vae_training_stats", "params:vae", "params:seed",
+                    "params:evaluator", "vae_training_stats", params, "params:seed",
                 ],
                 "vae_metrics",
                 name="evaluate_vae",
@@ -58,4 +60,8 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(plot_training_history, "vae_training_history", "vae_training_plot", name="plot_vae_training"),
         ]
     )
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    model = model_pipeline()
     return data_processing() + unit_scaled_inputs() + model + real_data_reference() + comparison("vae")

@@ -1,0 +1,54 @@
+"""The latent sweep pipeline and kedro-viz, in scratch copies of the project."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import kedro_run
+from tests.wandb_reader import all_offline_runs
+
+pytestmark = pytest.mark.slow
+
+
+def test_latent_sweep_writes_its_report(project_copy):
+    result = kedro_run(project_copy, "--pipelines=latent_sweep", "--env=smoke")
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = project_copy / "data/08_reporting/latent_sweep"
+    rows = json.loads((report / "results.json").read_text())["rows"]
+    assert [(row["model"], row["latent_dim"]) for row in rows] == [(m, d) for m in ("ae", "vae") for d in (2, 10, 100)]
+    assert all({"recon_mse", "recon_bce", "fd"} <= set(row) for row in rows)
+    assert all("elbo" in row and "nll_iw" in row for row in rows if row["model"] == "vae")
+    for figure in ("curves", "reconstructions"):
+        with Image.open(report / f"{figure}.png") as image:
+            assert image.format == "PNG"
+    table = (report / "table.md").read_text()
+    assert table.count("\n| vae |") == 3
+    for instance in ("ae_2", "ae_100", "vae_10"):
+        assert (report / instance / "metrics.json").is_file()
+
+    runs = all_offline_runs(project_copy)
+    assert len({run.group for run in runs}) == 1  # one group for the whole sweep
+    assert sorted(run.name for run in runs) == sorted(
+        [f"latent_sweep.{m}_{d}.{m}" for m in ("ae", "vae") for d in (2, 10, 100)] + ["latent_sweep"]
+    )
+    vae_10 = next(run for run in runs if run.name == "latent_sweep.vae_10.vae")
+    assert vae_10.config["latent_dim"] == 10
+
+
+def test_latent_sizes_are_fixed_by_conf_base(project_copy):
+    result = kedro_run(project_copy, "--pipelines=latent_sweep", "--env=smoke", "--params=latent_sweep.latent_dims=[3]")
+    assert result.returncode != 0
+    assert "conf/base/parameters_latent_sweep.yml" in result.stdout + result.stderr
+
+
+def test_kedro_viz_build_with_previews(project_copy):
+    kedro = str(Path(sys.executable).with_name("kedro"))
+    result = subprocess.run([kedro, "viz", "build", "--include-previews"], cwd=project_copy, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (project_copy / "build/index.html").is_file()
+    main = json.loads((project_copy / "build/api/main").read_text())
+    assert {"ae", "vae", "dcgan", "latent_sweep", "evaluator", "__default__"} <= {p["id"] for p in main["pipelines"]}
