@@ -62,7 +62,7 @@ def test_comparison_is_a_table(default_smoke_run):
     group = runs[0].group  # the first `kedro run` there: every model, one group
     assert sorted(run.name for run in runs if run.group == group) == ["ae", "comparison", "dcgan", "vae"]
     comparison = next(run for run in runs if run.group == group and run.name == "comparison")
-    table_file = next(p for p in comparison.media() if p.name.startswith("comparison"))
+    table_file = next(p for p in comparison.media() if p.name.endswith(".table.json"))
     table = json.loads(table_file.read_text())
     assert [row[0] for row in table["data"]] == ["real_data", "ae", "ae_mixture", "vae", "dcgan"]
 
