@@ -85,20 +85,24 @@ class DCGAN(keras.Model):
         real_images = data[0] if isinstance(data, tuple) else data
         batch_size = tf.shape(real_images)[0]
 
-        # Phase 1: the discriminator, as Keras-GAN trains it: one update on a real batch, one
-        # on a generated batch (BatchNorm sees pure batches; a fused average differs).
-        fake_images = self.generator(keras.random.normal((batch_size, self.latent_dim), seed=self.noise), training=True)
-        p_real, loss_real = self._discriminator_update(real_images, target=1.0)
-        p_fake, loss_fake = self._discriminator_update(fake_images, target=0.0)
-        d_loss = 0.5 * (loss_real + loss_fake)
-
-        # Phase 2: the generator, through the updated discriminator, towards "real".
+        # As Keras-GAN: one noise batch per step, for the discriminator's fakes and for the
+        # generator's update. The generator runs once; both phases use that pass.
         noise = keras.random.normal((batch_size, self.latent_dim), seed=self.noise)
         with tf.GradientTape() as tape:
-            p_generated = self.discriminator(self.generator(noise, training=True), training=True)
+            fake_images = self.generator(noise, training=True)
+
+            # Phase 1: the discriminator, as Keras-GAN trains it: one update on a real batch,
+            # one on a generated batch (BatchNorm sees pure batches).
+            with tape.stop_recording():
+                p_real, loss_real = self._discriminator_update(real_images, target=1.0)
+                p_fake, loss_fake = self._discriminator_update(fake_images, target=0.0)
+
+            # Phase 2: the generator, through the updated discriminator, towards "real".
+            p_generated = self.discriminator(fake_images, training=True)
             g_loss = self.bce(ops.ones_like(p_generated), p_generated)
         gradients = tape.gradient(g_loss, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(gradients, self.generator.trainable_weights))
+        d_loss = 0.5 * (loss_real + loss_fake)
 
         correct = ops.concatenate([ops.cast(p_real > 0.5, "float32"), ops.cast(p_fake <= 0.5, "float32")])
         self.d_loss_tracker.update_state(d_loss)
