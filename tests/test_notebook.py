@@ -1,6 +1,5 @@
 """notebooks/explore.ipynb runs top to bottom against the outputs of a smoke run."""
 
-import os
 import shutil
 
 import nbformat

@@ -35,7 +35,7 @@ def test_interrupted_training_resumes_from_its_checkpoint(project_copy, tmp_path
 
     resumed = kedro_run(project_copy, *LONG_AE)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert f"resuming from the checkpoint" in resumed.stdout + resumed.stderr
+    assert "resuming from the checkpoint" in resumed.stdout + resumed.stderr
     assert not checkpoint.parent.exists()  # a finished training removes its checkpoint
     history = json.loads((project_copy / "data/08_reporting/ae/training_history.json").read_text())
     assert len(history["loss"]) == 6 - interrupted_at  # only the epochs left were trained

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import gzip
 import struct
-from pathlib import PurePosixPath
 from typing import Any
 
-import fsspec
 import numpy as np
-from kedro.io.core import AbstractDataset, DatasetError, get_filepath_str, get_protocol_and_path
+from kedro.io.core import AbstractDataset, DatasetError
 from kedro_datasets._typing import ImagePreview
 
+from .file import FileDataset
 from .preview import image_preview
 
 # IDX type codes and the NumPy dtypes they hold (big-endian where it matters).
@@ -78,7 +77,7 @@ def encode_idx(array: np.ndarray) -> bytes:
     return header + np.ascontiguousarray(array, dtype=_IDX_DTYPES[code]).tobytes()
 
 
-class IDXDataset(AbstractDataset[np.ndarray, np.ndarray]):
+class IDXDataset(FileDataset):
     """One IDX file as a NumPy array (gzip when the path ends in ``.gz``).
 
     Example catalog entry::
@@ -87,27 +86,6 @@ class IDXDataset(AbstractDataset[np.ndarray, np.ndarray]):
           type: deepgen.datasets.IDXDataset
           filepath: data/01_raw/mnist/t10k-labels-idx1-ubyte.gz
     """
-
-    def __init__(
-        self,
-        *,
-        filepath: str,
-        credentials: dict[str, Any] | None = None,
-        fs_args: dict[str, Any] | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> None:
-        protocol, path = get_protocol_and_path(filepath)
-        self._protocol = protocol
-        self._filepath = PurePosixPath(path)
-        fs_args = dict(fs_args or {})
-        if protocol == "file":
-            fs_args.setdefault("auto_mkdir", True)
-        self._fs = fsspec.filesystem(protocol, **(credentials or {}), **fs_args)
-        self.metadata = metadata
-
-    @property
-    def path(self) -> str:
-        return get_filepath_str(self._filepath, self._protocol)
 
     def load(self) -> np.ndarray:
         if not self._fs.exists(self.path):
@@ -125,11 +103,6 @@ class IDXDataset(AbstractDataset[np.ndarray, np.ndarray]):
         with self._fs.open(self.path, "wb") as file:
             file.write(raw)
 
-    def _exists(self) -> bool:
-        return self._fs.exists(self.path)
-
-    def _describe(self) -> dict[str, Any]:
-        return {"filepath": self.path, "protocol": self._protocol}
 
 
 class LabelledIDXDataset(AbstractDataset[dict, dict]):
