@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -144,6 +145,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="shorter runs (a smoke test of the benchmark itself)")
     args = parser.parse_args()
 
+    os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")  # no network here for telemetry to wait on
     import tensorflow  # noqa: F401 - imported once, before any timing
 
     from deepgen.datasets import IDXDataset
