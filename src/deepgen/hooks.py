@@ -96,7 +96,6 @@ def _safely(method):
         except Exception as exc:  # noqa: BLE001 - whatever W&B raises, the pipeline goes on
             logger.warning("W&B tracking failed (%s: %s); it is off for the rest of this run.", type(exc).__name__, exc)
             self.mode = "disabled"
-            clear_hook_callbacks()
             return None
 
     return guarded

@@ -6,6 +6,7 @@ pieces it uses, so that nodes and models never import wandb.
 
 from __future__ import annotations
 
+import logging
 import netrc
 import os
 from pathlib import Path
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from deepgen.reporting import tile_images
 
 WANDB_HOST = "api.wandb.ai"
+logger = logging.getLogger(__name__)
 
 
 class WandbSettings(BaseModel):
@@ -77,7 +79,20 @@ def image_grid(images: np.ndarray, ncols: int, caption: str) -> wandb.Image:
     return wandb.Image(as_uint8(tile_images(images, ncols)), caption=caption)
 
 
-class EpochLogger(keras.callbacks.Callback):
+class _GuardedLogger(keras.callbacks.Callback):
+    """Logs at the end of each epoch; a logging error is reported, never raised into training."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        try:
+            self.log_epoch(epoch, logs or {})
+        except Exception as exc:  # noqa: BLE001 - tracking must not stop training
+            logger.warning("W&B logging failed at epoch %d (%s: %s); training goes on.", epoch + 1, type(exc).__name__, exc)
+
+    def log_epoch(self, epoch: int, logs: dict) -> None:
+        raise NotImplementedError
+
+
+class EpochLogger(_GuardedLogger):
     """Keras' epoch logs (the tracker names: loss, kl_loss, val_loss, d_loss, …), one history
     row per epoch; ``steps_per_epoch`` turns epochs into generator steps for the GAN."""
 
@@ -85,14 +100,14 @@ class EpochLogger(keras.callbacks.Callback):
         super().__init__()
         self.run, self.steps_per_epoch = run, steps_per_epoch
 
-    def on_epoch_end(self, epoch, logs=None):
-        row = {"epoch": epoch + 1, **{name: float(value) for name, value in (logs or {}).items()}}
+    def log_epoch(self, epoch, logs):
+        row = {"epoch": epoch + 1, **{name: float(value) for name, value in logs.items()}}
         if self.steps_per_epoch:
             row["generator_step"] = (epoch + 1) * self.steps_per_epoch
         self.run.log(row)
 
 
-class ReconstructionLogger(keras.callbacks.Callback):
+class ReconstructionLogger(_GuardedLogger):
     """The tutorial's logger: test images above their reconstructions, every epoch. Runs
     before EpochLogger, which commits the row."""
 
@@ -100,20 +115,20 @@ class ReconstructionLogger(keras.callbacks.Callback):
         super().__init__()
         self.run, self.images = run, images
 
-    def on_epoch_end(self, epoch, logs=None):
+    def log_epoch(self, epoch, logs):
         reconstructions = keras.ops.convert_to_numpy(self.model(self.images, training=False))
         grid = image_grid(np.concatenate([self.images, reconstructions]), len(self.images), f"epoch {epoch + 1}: test images (top), reconstructions (bottom)")
         self.run.log({"reconstructions": grid}, commit=False)
 
 
-class GeneratorSampleLogger(keras.callbacks.Callback):
+class GeneratorSampleLogger(_GuardedLogger):
     """A fixed-noise sample grid every ``gen_interval`` steps (one GAN epoch)."""
 
     def __init__(self, run: wandb.Run, noise: np.ndarray, steps_per_epoch: int):
         super().__init__()
         self.run, self.noise, self.steps_per_epoch = run, noise, steps_per_epoch
 
-    def on_epoch_end(self, epoch, logs=None):
+    def log_epoch(self, epoch, logs):
         images = (keras.ops.convert_to_numpy(self.model.generator(self.noise, training=False)) + 1) / 2
         step = (epoch + 1) * self.steps_per_epoch
         self.run.log({"samples": image_grid(images, 8, f"generator step {step}")}, commit=False)
