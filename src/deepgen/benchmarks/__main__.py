@@ -28,8 +28,13 @@ def _timed(run) -> float:
     return time.perf_counter() - start
 
 
-def _rate(short_images: int, long_images: int, short_seconds: float, long_seconds: float) -> tuple[float, float]:
-    """Images per second in steady state, and the warm-up of one run (seconds)."""
+def _rate(short_images: int, long_images: int, short_seconds: float, long_seconds: float) -> tuple[float, float | None]:
+    """Images per second in steady state, and the warm-up of one run (seconds). When timing
+    noise swamps the difference of the two lengths (runs too short), the longer run's overall
+    rate, warm-up included, with no warm-up figure."""
+    if long_seconds <= short_seconds:
+        print("  (the two lengths took no measurably different time: overall rate of the longer run)", flush=True)
+        return long_images / long_seconds, None
     rate = (long_images - short_images) / (long_seconds - short_seconds)
     return rate, short_seconds - short_images / rate
 
@@ -41,13 +46,16 @@ def _row(model: str, reference: tuple[float, float], deepgen: tuple[float, float
         "reference_images_per_s": round(reference[0], 1),
         "deepgen_images_per_s": round(deepgen[0], 1),
         "speedup": round(deepgen[0] / reference[0], 2),
-        "reference_warmup_s": round(reference[1], 2),
-        "deepgen_warmup_s": round(deepgen[1], 2),
+        "reference_warmup_s": None if reference[1] is None else round(reference[1], 2),
+        "deepgen_warmup_s": None if deepgen[1] is None else round(deepgen[1], 2),
         "deepgen_settings": settings,
     }
+    def warmup(seconds: float | None) -> str:
+        return "–" if seconds is None else f"{seconds:.1f}"
+
     print(
-        f"{model:>6}: reference {row['reference_images_per_s']:8.0f} img/s (warm-up {row['reference_warmup_s']:5.1f} s)   "
-        f"deepgen {row['deepgen_images_per_s']:8.0f} img/s (warm-up {row['deepgen_warmup_s']:5.1f} s)   "
+        f"{model:>6}: reference {row['reference_images_per_s']:8.0f} img/s (warm-up {warmup(row['reference_warmup_s'])} s)   "
+        f"deepgen {row['deepgen_images_per_s']:8.0f} img/s (warm-up {warmup(row['deepgen_warmup_s'])} s)   "
         f"speedup {row['speedup']:.2f}x",
         flush=True,
     )
