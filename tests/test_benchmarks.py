@@ -20,7 +20,8 @@ def test_benchmark_writes_its_table(project_copy):
     for row in rows:
         assert row["batch_size"] == 32
         assert row["reference_images_per_s"] > 0 and row["deepgen_images_per_s"] > 0
-        assert row["speedup"] == pytest.approx(row["deepgen_images_per_s"] / row["reference_images_per_s"], rel=0.01)
+        # speedup is rounded to 2 decimals, the rates to 1: equal up to that rounding
+        assert row["speedup"] == pytest.approx(row["deepgen_images_per_s"] / row["reference_images_per_s"], abs=0.006)
     overhead = json.loads((project_copy / "data/08_reporting/kedro_overhead.json").read_text())
     assert 0 < overhead["node_seconds"] < overhead["run_seconds"]
     assert 0 <= overhead["kedro_and_tracking_fraction"] <= overhead["overhead_fraction"] < 1
