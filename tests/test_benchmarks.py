@@ -18,11 +18,13 @@ def test_benchmark_writes_its_table(project_copy):
     rows = json.loads((project_copy / "data/08_reporting/benchmarks.json").read_text())
     assert [row["model"] for row in rows] == ["ae", "vae", "dcgan"]
     for row in rows:
-        assert row["batch_size"] == 32
+        assert row["batch_size"] == 32 and row["rounds"] == 1 == len(row["speedup_per_round"])
         assert row["reference_images_per_s"] > 0 and row["deepgen_images_per_s"] > 0
-        # speedup is rounded to 2 decimals, the rates to 1: equal up to that rounding
+        # one round: its ratio is the speedup, equal to the rates' ratio up to their rounding
+        assert row["speedup"] == row["speedup_per_round"][0]
         assert row["speedup"] == pytest.approx(row["deepgen_images_per_s"] / row["reference_images_per_s"], abs=0.006)
+    assert rows[2]["deepgen_settings"]["fused_upsampling"] is True
     overhead = json.loads((project_copy / "data/08_reporting/kedro_overhead.json").read_text())
-    assert 0 < overhead["node_seconds"] < overhead["run_seconds"]
+    assert 0 < overhead["node_seconds"] < overhead["run_seconds"] and overhead["wandb_mode"] == "offline"
     assert 0 <= overhead["kedro_and_tracking_fraction"] <= overhead["overhead_fraction"] < 1
     assert not (project_copy / "data/08_reporting/ae").exists()  # the smoke run went to a scratch copy

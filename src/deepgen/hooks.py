@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import subprocess
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +156,8 @@ class WandbHooks:
         self.base_config: dict = {}
         self.group: str | None = None
         self.catalog = None
-        self.runs: dict[str, Any] = {}
+        self.runs: dict[str, Future] = {}  # W&B runs by name, opening in the background
+        self._opener: ThreadPoolExecutor | None = None
 
     @hook_impl
     def after_context_created(self, context) -> None:
@@ -172,10 +174,26 @@ class WandbHooks:
 
     @hook_impl
     @_safely
-    def before_pipeline_run(self, run_params: dict, catalog) -> None:
+    def before_pipeline_run(self, run_params: dict, pipeline, catalog) -> None:
         self.group = run_params["run_id"]
         self.base_config["kedro_pipelines"] = run_params.get("pipeline_names")
         self.catalog = catalog
+        # Opening a W&B run takes ~0.5 s, the first one longer (it starts W&B's service): open
+        # this pipeline's runs in a background thread while its data loads and processes.
+        self._opener = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wandb-open")
+        for model in dict.fromkeys(filter(None, map(trained_model, pipeline.nodes))):
+            self._open(model, job_type="train")
+        if not os.environ.get("WANDB_SWEEP_ID"):
+            for name in dict.fromkeys(map(_report_run, filter(_is_report, pipeline.all_outputs()))):
+                self._open(name, job_type="evaluate")
+
+    def _open(self, name: str, **run_args) -> None:
+        if name not in self.runs:
+            self.runs[name] = self._opener.submit(self._start, name, config=dict(self.base_config), **run_args)
+
+    def _run(self, name: str):
+        """The open run called ``name`` (waits while it is still opening)."""
+        return self.runs[name].result()
 
     @hook_impl
     @_safely
@@ -191,7 +209,9 @@ class WandbHooks:
             "seed": inputs.get("params:seed"),
             **self.base_config,
         }
-        run = self._start(model, job_type="train", config=config)
+        self._open(model, job_type="train")
+        run = self._run(model)
+        run.config.update(config, allow_val_change=True)
         add_hook_callbacks(self._callbacks(model, run, params, catalog))
 
     def _callbacks(self, model: str, run, params, catalog) -> list:
@@ -214,35 +234,34 @@ class WandbHooks:
                 summary = dict(report["metrics"])
                 for group in ("mixture_metrics", "final_losses", "training"):
                     summary.update(_flatten(f"{group.removesuffix('_metrics')}/", report.get(group, {})))
-                self.runs[model].summary.update(summary)
+                self._run(model).summary.update(summary)
 
     @hook_impl
     @_safely
     def after_dataset_saved(self, dataset_name: str, data: Any) -> None:
         model = _model_of(dataset_name)
-        if dataset_name.startswith(("comparison", "latent_sweep_")):
+        if _is_report(dataset_name):
             self._log_report(dataset_name, data)
         elif model not in self.runs or not hasattr(self.catalog[dataset_name], "_filepath") and not dataset_name.endswith("_embeddings"):
             return  # nothing of this run's, or kept in memory only (a sweep instance's networks)
         elif dataset_name.endswith("_plot"):
             figure = dataset_name.rpartition(".")[2].split("_", 1)[1].removesuffix("_plot")
-            self.runs[model].log({f"figures/{figure}": wandb.Image(str(self._filepath(dataset_name)))})
+            self._run(model).log({f"figures/{figure}": wandb.Image(str(self._filepath(dataset_name)))})
         elif dataset_name.endswith("_latent_embeddings"):
             table = wandb.Table(dataframe=data[["z_0", "z_1", "label"]] if "z_1" in data else data)
-            self.runs[model].log({"latent_space": wandb.plot.scatter(table, "z_0", "z_1", title=f"{model} latent space")})
+            self._run(model).log({"latent_space": wandb.plot.scatter(table, "z_0", "z_1", title=f"{model} latent space")})
         elif dataset_name.endswith(NETWORKS) and self.settings.log_models:
             artifact = wandb.Artifact(dataset_name.replace("_", "-"), type="model", metadata={"kedro_dataset": dataset_name})
             artifact.add_file(str(self._filepath(dataset_name)))
-            self.runs[model].log_artifact(artifact)
+            self._run(model).log_artifact(artifact)
 
     def _log_report(self, dataset_name: str, data: Any) -> None:
         """The cross-model comparison, or the latent sweep's report, in a run of its own."""
         if os.environ.get("WANDB_SWEEP_ID"):
             return  # a W&B sweep agent owns exactly one run (the model's): no extra report run
-        name = "latent_sweep" if dataset_name.startswith("latent_sweep") else "comparison"
-        if name not in self.runs:
-            self.runs[name] = self._start(name, job_type="evaluate", config=self.base_config)
-        run = self.runs[name]
+        name = _report_run(dataset_name)
+        self._open(name, job_type="evaluate")
+        run = self._run(name)
         if dataset_name == "comparison":
             columns = ["row", *reporting.COLUMNS, "train_seconds", "commit"]
             rows = [
@@ -273,7 +292,6 @@ class WandbHooks:
             logger.warning("W&B is out of reach (%s); logging offline instead.", exc)
             self.mode = "offline"
             run = tracking.start_run(self.settings, self.mode, self.project_path, None, name=name, group=self.group, **run_args)
-        self.runs[name] = run
         return run
 
     def _filepath(self, dataset_name: str) -> Path:
@@ -282,8 +300,9 @@ class WandbHooks:
 
     def _finish(self, exit_code: int) -> None:
         clear_hook_callbacks()
-        for name, run in self.runs.items():
+        for name, opening in self.runs.items():
             try:
+                run = opening.result()
                 run.finish(exit_code=exit_code)
                 if self.mode == "offline":
                     folder = Path(run.dir).parent.relative_to(self.project_path)
@@ -291,6 +310,18 @@ class WandbHooks:
             except Exception as exc:  # noqa: BLE001
                 logger.warning("W&B run '%s' did not finish cleanly: %s", name, exc)
         self.runs = {}
+        if self._opener is not None:
+            self._opener.shutdown()
+            self._opener = None
+
+
+def _is_report(dataset_name: str) -> bool:
+    """The comparison's and the latent sweep's outputs, logged to report runs of their own."""
+    return dataset_name.startswith(("comparison", "latent_sweep_"))
+
+
+def _report_run(dataset_name: str) -> str:
+    return "latent_sweep" if dataset_name.startswith("latent_sweep") else "comparison"
 
 
 def _optional_config(config_loader, key: str) -> dict:

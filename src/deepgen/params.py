@@ -74,8 +74,9 @@ class DCGANParams(_Block):
     beta_1: float = Field(0.5, ge=0, lt=1)
     steps: PositiveInt = 3000  # generator updates
     gen_interval: PositiveInt = 500  # keep a fixed-noise sample grid every this many steps
-    steps_per_execution: PositiveInt = 1
+    steps_per_execution: PositiveInt = 50
     jit_compile: bool | Literal["auto"] = "auto"
+    fused_upsampling: bool = True  # see deepgen.models.dcgan.UpsampleConv2D
     resume: bool = True
     deterministic: bool = True
     n_samples: PositiveInt = 10_000
@@ -85,6 +86,11 @@ class DCGANParams(_Block):
         # Training runs in Keras epochs of gen_interval steps, one sample grid after each.
         if self.steps % self.gen_interval:
             raise ValueError(f"steps ({self.steps}) must be a multiple of gen_interval ({self.gen_interval})")
+        # A sample grid and a checkpoint need the compiled graph to stop at the interval's end.
+        if self.gen_interval % self.steps_per_execution:
+            raise ValueError(
+                f"gen_interval ({self.gen_interval}) must be a multiple of steps_per_execution ({self.steps_per_execution})"
+            )
         return self
 
 

@@ -1,6 +1,9 @@
 import keras
 import numpy as np
+import pytest
+import tensorflow as tf
 from kedro_datasets.tensorflow import TensorFlowModelDataset
+from pydantic import ValidationError
 
 from deepgen.models import dcgan
 from deepgen.params import DCGANParams
@@ -47,3 +50,46 @@ def test_samples_and_round_trip(tmp_path):
     dataset = TensorFlowModelDataset(filepath=str(tmp_path / "generator.keras"), load_args={"compile": False})
     dataset.save(generator)
     np.testing.assert_allclose(dcgan.sample(dataset.load(), 16, seed=0), samples, atol=1e-6)
+
+
+def _generators_with_equal_weights():
+    keras.utils.set_random_seed(0)
+    keras_gan = dcgan.build_generator(100, fused_upsampling=False)
+    fused = dcgan.build_generator(100, fused_upsampling=True)
+    assert [w.shape for w in fused.weights] == [w.shape for w in keras_gan.weights]  # same parameters
+    fused.set_weights(keras_gan.get_weights())
+    return keras_gan, fused
+
+
+def test_fused_upsampling_computes_the_keras_gan_generator():
+    keras_gan, fused = _generators_with_equal_weights()
+    noise = np.random.default_rng(1).standard_normal((16, 100)).astype(np.float32)
+    for training in (False, True):
+        np.testing.assert_allclose(fused(noise, training=training), keras_gan(noise, training=training), atol=2e-5)
+
+
+def test_fused_upsampling_has_the_keras_gan_gradients():
+    keras_gan, fused = _generators_with_equal_weights()
+    noise = np.random.default_rng(2).standard_normal((16, 100)).astype(np.float32)
+    target = np.random.default_rng(3).uniform(-1, 1, (16, 28, 28)).astype(np.float32)
+
+    def gradients(generator):
+        with tf.GradientTape() as tape:
+            loss = keras.ops.mean(keras.ops.square(generator(noise, training=True) - target))
+        return tape.gradient(loss, generator.trainable_weights)
+
+    for ours, theirs in zip(gradients(fused), gradients(keras_gan), strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+
+
+def test_fused_generator_saves_and_loads(tmp_path):
+    _, fused = _generators_with_equal_weights()
+    fused.save(tmp_path / "generator.keras")
+    loaded = keras.models.load_model(tmp_path / "generator.keras", compile=False)
+    noise = np.random.default_rng(4).standard_normal((8, 100)).astype(np.float32)
+    np.testing.assert_array_equal(loaded(noise), fused(noise))
+
+
+def test_steps_per_execution_must_divide_the_sample_interval():
+    with pytest.raises(ValidationError, match=r"gen_interval \(500\) must be a multiple of steps_per_execution \(30\)"):
+        DCGANParams(steps_per_execution=30)

@@ -1,9 +1,9 @@
 """Training written the way the tutorial wrote it: the yardstick the benchmark compares with.
 
 AE and VAE: the same networks, ``compile`` and ``fit`` with Keras' defaults. DCGAN: the
-Keras-GAN loop, three Keras calls per step (``generator.predict``, two
-``discriminator.train_on_batch``, ``combined.train_on_batch``) with the ``trainable=False``
-compile trick.
+Keras-GAN networks (``UpSampling2D`` + ``Conv2D`` in the generator) and loop, four Keras calls
+per step (``generator.predict``, two ``discriminator.train_on_batch``,
+``combined.train_on_batch``) with the ``trainable=False`` compile trick.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ import keras
 from deepgen.models import ae, dcgan, vae
 
 
-def fit_autoencoder(params, images: np.ndarray, epochs: int) -> None:
+def fit_autoencoder(params, images: np.ndarray, epochs: int, callbacks=()) -> None:
     networks = ae.build(params)
     model = ae.build_autoencoder(**networks)
     model.compile(optimizer="adam", loss="mean_squared_error")
-    model.fit(images, images, batch_size=params.batch_size, epochs=epochs, verbose=0)
+    model.fit(images, images, batch_size=params.batch_size, epochs=epochs, verbose=0, callbacks=list(callbacks))
 
 
-def fit_vae(params, images: np.ndarray, epochs: int) -> None:
+def fit_vae(params, images: np.ndarray, epochs: int, callbacks=()) -> None:
     model = vae.VAE(**vae.build(params), beta=params.beta, reconstruction=params.reconstruction, seed=0)
     model.compile(optimizer="adam")
-    model.fit(images, batch_size=params.batch_size, epochs=epochs, verbose=0)
+    model.fit(images, batch_size=params.batch_size, epochs=epochs, verbose=0, callbacks=list(callbacks))
 
 
 class KerasGANLoop:
@@ -33,8 +33,8 @@ class KerasGANLoop:
 
     def __init__(self, params):
         self.batch_size, self.latent_dim = params.batch_size, params.latent_dim
-        networks = dcgan.build(params)
-        self.generator, self.discriminator = networks["generator"], networks["discriminator"]
+        self.generator = dcgan.build_generator(params.latent_dim, fused_upsampling=False)
+        self.discriminator = dcgan.build_discriminator()
         optimizer = lambda: keras.optimizers.Adam(params.learning_rate, beta_1=params.beta_1)  # noqa: E731
         self.discriminator.compile(loss="binary_crossentropy", optimizer=optimizer(), metrics=["accuracy"])
         self.discriminator.trainable = False

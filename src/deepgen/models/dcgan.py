@@ -12,14 +12,54 @@ from . import predict
 IMAGE_SHAPE = (28, 28)
 
 
-def build_generator(latent_dim: int) -> keras.Model:
-    """Noise to a 28×28 image in [-1, 1] (tanh), as in Keras-GAN."""
+@keras.saving.register_keras_serializable(package="deepgen")
+class UpsampleConv2D(layers.Layer):
+    """``UpSampling2D()`` (nearest, 2×) then ``Conv2D(filters, 3, padding="same")``, computed as
+    one stride-2 transposed convolution: the same weights (a 3×3 kernel and a bias) and the same
+    outputs, up to float rounding, for 4 multiply-adds per output value instead of 9.
+
+    Why it is exact: an output pixel's 3×3 window on the upsampled map covers only 2×2 input
+    pixels, the duplicated rows and columns falling on the same input pixel; so each of the four
+    output phases is a 2×2 convolution with sums of the 3×3 kernel's taps, which is what a
+    stride-2 transposed convolution with the 4×4 kernel ``M k Mᵀ`` computes.
+    """
+
+    # Row u of the 4×4 transposed kernel sums the 3×3 kernel's rows marked in row u.
+    _TAPS = ((0, 0, 1), (0, 1, 1), (1, 1, 0), (1, 0, 0))
+
+    def __init__(self, filters: int, **kwargs):
+        super().__init__(**kwargs)
+        self.filters = filters
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(3, 3, input_shape[-1], self.filters), initializer="glorot_uniform", name="kernel")
+        self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
+
+    def call(self, inputs):
+        taps = ops.convert_to_tensor(self._TAPS, dtype=self.kernel.dtype)
+        kernel = ops.einsum("ua,vb,abio->uvoi", taps, taps, self.kernel)  # (4, 4, out, in)
+        return ops.conv_transpose(inputs, kernel, strides=2, padding="same") + self.bias
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, _ = input_shape
+        return (batch, None if height is None else 2 * height, None if width is None else 2 * width, self.filters)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters}
+
+
+def build_generator(latent_dim: int, fused_upsampling: bool = True) -> keras.Model:
+    """Noise to a 28×28 image in [-1, 1] (tanh), as in Keras-GAN. ``fused_upsampling``: each
+    upsample-and-convolve as one ``UpsampleConv2D`` (same function and weights, ~2× fewer
+    operations) instead of Keras-GAN's ``UpSampling2D`` + ``Conv2D`` pair."""
     noise = keras.Input(shape=(latent_dim,), name="noise")
     x = layers.Dense(128 * 7 * 7, activation="relu")(noise)
     x = layers.Reshape((7, 7, 128))(x)
     for filters in (128, 64):  # 7 → 14 → 28
-        x = layers.UpSampling2D()(x)
-        x = layers.Conv2D(filters, 3, padding="same")(x)
+        if fused_upsampling:
+            x = UpsampleConv2D(filters)(x)
+        else:
+            x = layers.Conv2D(filters, 3, padding="same")(layers.UpSampling2D()(x))
         x = layers.BatchNormalization(momentum=0.8)(x)
         x = layers.Activation("relu")(x)
     x = layers.Conv2D(1, 3, padding="same", activation="tanh")(x)
@@ -45,7 +85,7 @@ def build_discriminator() -> keras.Model:
 
 
 def build(cfg) -> dict[str, keras.Model]:
-    return {"generator": build_generator(cfg.latent_dim), "discriminator": build_discriminator()}
+    return {"generator": build_generator(cfg.latent_dim, cfg.fused_upsampling), "discriminator": build_discriminator()}
 
 
 class DCGAN(keras.Model):

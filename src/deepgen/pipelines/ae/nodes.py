@@ -13,7 +13,7 @@ from deepgen.params import AEParams, EvaluatorParams
 from deepgen.training import (
     DivergenceGuard,
     TrainingClock,
-    compile_options,
+    compile_model,
     history_dict,
     progress_verbosity,
     start_training,
@@ -28,7 +28,7 @@ def train_autoencoder(
     start_training(seed, params.deterministic)
     networks = ae.build(params)
     model = ae.build_autoencoder(**networks)
-    model.compile(loss="mse", **compile_options(params))
+    compile_model(model, params, loss="mse")
     clock = TrainingClock()
     history = model.fit(
         train_x,

@@ -10,7 +10,15 @@ from matplotlib.figure import Figure
 from deepgen import evaluation, reporting
 from deepgen.models import dcgan
 from deepgen.params import DCGANParams, EvaluatorParams
-from deepgen.training import DivergenceGuard, TrainingClock, history_dict, hook_callbacks, progress_verbosity, start_training
+from deepgen.training import (
+    DivergenceGuard,
+    TrainingClock,
+    compile_model,
+    history_dict,
+    hook_callbacks,
+    progress_verbosity,
+    start_training,
+)
 
 N_PROGRESSION_IMAGES = 10  # fixed-noise images kept every gen_interval steps
 
@@ -28,11 +36,11 @@ def train_dcgan(train_x: np.ndarray, params: DCGANParams, seed: int) -> tuple[ke
     start_training(seed, params.deterministic)
     networks = dcgan.build(params)
     model = dcgan.DCGAN(**networks, seed=seed)
-    model.compile(
+    compile_model(
+        model,
+        params,
         d_optimizer=keras.optimizers.Adam(params.learning_rate, beta_1=params.beta_1),
         g_optimizer=keras.optimizers.Adam(params.learning_rate, beta_1=params.beta_1),
-        steps_per_execution=params.steps_per_execution,
-        jit_compile=params.jit_compile,
     )
     fixed_noise = np.random.default_rng(seed).standard_normal((N_PROGRESSION_IMAGES, params.latent_dim), dtype=np.float32)
     progression = dcgan.SampleProgression(fixed_noise, steps_per_epoch=params.gen_interval)

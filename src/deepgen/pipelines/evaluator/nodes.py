@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from deepgen import evaluation, reporting
 from deepgen.models import evaluator, predict
 from deepgen.params import EvaluatorParams
-from deepgen.training import compile_options, progress_verbosity, start_training
+from deepgen.training import compile_model, progress_verbosity, start_training
 
 
 def train_evaluator(
@@ -27,7 +27,7 @@ def train_evaluator(
     """Train the digit classifier; refuse to hand it on when its test accuracy is too low."""
     start_training(seed, params.deterministic)
     classifier = evaluator.build_classifier(params.feature_units)
-    classifier.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"], **compile_options(params))
+    compile_model(classifier, params, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     classifier.fit(
         train_x,
         train_labels,

@@ -14,7 +14,7 @@ from deepgen.params import EvaluatorParams, VAEParams
 from deepgen.training import (
     DivergenceGuard,
     TrainingClock,
-    compile_options,
+    compile_model,
     history_dict,
     progress_verbosity,
     start_training,
@@ -29,7 +29,7 @@ def train_vae(
     start_training(seed, params.deterministic)
     networks = vae.build(params)
     model = vae.VAE(**networks, beta=params.beta, reconstruction=params.reconstruction, seed=seed)
-    model.compile(**compile_options(params))
+    compile_model(model, params)
     clock = TrainingClock()
     history = model.fit(
         train_x,
