@@ -26,5 +26,7 @@ def test_benchmark_writes_its_table(project_copy):
     assert rows[2]["deepgen_settings"]["fused_upsampling"] is True
     overhead = json.loads((project_copy / "data/08_reporting/kedro_overhead.json").read_text())
     assert 0 < overhead["node_seconds"] < overhead["run_seconds"] and overhead["wandb_mode"] == "offline"
+    assert 0 < overhead["startup_seconds"] < overhead["run_seconds"]
+    assert overhead["kedro_and_tracking_during_run_fraction"] <= overhead["kedro_and_tracking_fraction"]
     assert 0 <= overhead["kedro_and_tracking_fraction"] <= overhead["overhead_fraction"] < 1
     assert not (project_copy / "data/08_reporting/ae").exists()  # the smoke run went to a scratch copy

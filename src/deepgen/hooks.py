@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import wandb
 from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
@@ -156,8 +155,8 @@ class WandbHooks:
         self.base_config: dict = {}
         self.group: str | None = None
         self.catalog = None
-        self.runs: dict[str, Future] = {}  # W&B runs by name, opening in the background
-        self._opener: ThreadPoolExecutor | None = None
+        self.runs: dict[str, Future] = {}  # W&B runs by name, opened on the tracking thread
+        self._worker: ThreadPoolExecutor | None = None
 
     @hook_impl
     def after_context_created(self, context) -> None:
@@ -178,9 +177,10 @@ class WandbHooks:
         self.group = run_params["run_id"]
         self.base_config["kedro_pipelines"] = run_params.get("pipeline_names")
         self.catalog = catalog
-        # Opening a W&B run takes ~0.5 s, the first one longer (it starts W&B's service): open
-        # this pipeline's runs in a background thread while its data loads and processes.
-        self._opener = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wandb-open")
+        # W&B work that would hold the pipeline up runs on one tracking thread, in order:
+        # importing wandb and opening a run take ~0.5 s each (the first run also starts W&B's
+        # service), so this pipeline's runs open now, while its data loads and processes.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wandb")
         for model in dict.fromkeys(filter(None, map(trained_model, pipeline.nodes))):
             self._open(model, job_type="train")
         if not os.environ.get("WANDB_SWEEP_ID"):
@@ -189,7 +189,7 @@ class WandbHooks:
 
     def _open(self, name: str, **run_args) -> None:
         if name not in self.runs:
-            self.runs[name] = self._opener.submit(self._start, name, config=dict(self.base_config), **run_args)
+            self.runs[name] = self._worker.submit(self._start, name, config=dict(self.base_config), **run_args)
 
     def _run(self, name: str):
         """The open run called ``name`` (waits while it is still opening)."""
@@ -239,12 +239,23 @@ class WandbHooks:
     @hook_impl
     @_safely
     def after_dataset_saved(self, dataset_name: str, data: Any) -> None:
+        # Encoding images and hashing model files happen on the tracking thread (after the
+        # runs it opens), not in the pipeline's way.
         model = _model_of(dataset_name)
         if _is_report(dataset_name):
-            self._log_report(dataset_name, data)
-        elif model not in self.runs or not hasattr(self.catalog[dataset_name], "_filepath") and not dataset_name.endswith("_embeddings"):
-            return  # nothing of this run's, or kept in memory only (a sweep instance's networks)
-        elif dataset_name.endswith("_plot"):
+            if os.environ.get("WANDB_SWEEP_ID"):
+                return  # a W&B sweep agent owns exactly one run (the model's): no extra report run
+            self._open(_report_run(dataset_name), job_type="evaluate")
+            self._worker.submit(self._log_report, dataset_name, data)
+        elif model in self.runs and (hasattr(self.catalog[dataset_name], "_filepath") or dataset_name.endswith("_embeddings")):
+            # (a sweep instance's networks are kept in memory only: nothing to log)
+            self._worker.submit(self._log_dataset, model, dataset_name, data)
+
+    @_safely
+    def _log_dataset(self, model: str, dataset_name: str, data: Any) -> None:
+        import wandb
+
+        if dataset_name.endswith("_plot"):
             figure = dataset_name.rpartition(".")[2].split("_", 1)[1].removesuffix("_plot")
             self._run(model).log({f"figures/{figure}": wandb.Image(str(self._filepath(dataset_name)))})
         elif dataset_name.endswith("_latent_embeddings"):
@@ -255,13 +266,12 @@ class WandbHooks:
             artifact.add_file(str(self._filepath(dataset_name)))
             self._run(model).log_artifact(artifact)
 
+    @_safely
     def _log_report(self, dataset_name: str, data: Any) -> None:
         """The cross-model comparison, or the latent sweep's report, in a run of its own."""
-        if os.environ.get("WANDB_SWEEP_ID"):
-            return  # a W&B sweep agent owns exactly one run (the model's): no extra report run
-        name = _report_run(dataset_name)
-        self._open(name, job_type="evaluate")
-        run = self._run(name)
+        import wandb
+
+        run = self._run(_report_run(dataset_name))
         if dataset_name == "comparison":
             columns = ["row", *reporting.COLUMNS, "train_seconds", "commit"]
             rows = [
@@ -300,19 +310,22 @@ class WandbHooks:
 
     def _finish(self, exit_code: int) -> None:
         clear_hook_callbacks()
-        for name, opening in self.runs.items():
-            try:
-                run = opening.result()
-                run.finish(exit_code=exit_code)
-                if self.mode == "offline":
-                    folder = Path(run.dir).parent.relative_to(self.project_path)
-                    logger.info("W&B run '%s' saved offline in %s; upload it with `wandb sync %s`.", name, folder, folder)
-            except Exception as exc:  # noqa: BLE001
-                logger.warning("W&B run '%s' did not finish cleanly: %s", name, exc)
-        self.runs = {}
-        if self._opener is not None:
-            self._opener.shutdown()
-            self._opener = None
+        if self._worker is None:
+            return
+        for name in self.runs:
+            self._worker.submit(self._finish_run, name, exit_code)  # after what is queued
+        self._worker.shutdown(wait=True)
+        self._worker, self.runs = None, {}
+
+    def _finish_run(self, name: str, exit_code: int) -> None:
+        try:
+            run = self._run(name)
+            run.finish(exit_code=exit_code)
+            if self.mode == "offline":
+                folder = Path(run.dir).parent.relative_to(self.project_path)
+                logger.info("W&B run '%s' saved offline in %s; upload it with `wandb sync %s`.", name, folder, folder)
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("W&B run '%s' did not finish cleanly: %s", name, exc)
 
 
 def _is_report(dataset_name: str) -> bool:

@@ -36,6 +36,8 @@ class TrainingParams(_Block):
 
 
 class AEParams(TrainingParams):
+    steps_per_execution: PositiveInt = 256  # as conf/base: these MLPs' steps are short, Python per step weighs
+    jit_compile: bool | Literal["auto"] = True
     architecture: Literal["mlp", "conv"] = "mlp"
     latent_dim: PositiveInt = 2
     hidden_units: PositiveInt = 512  # the tutorial's intermediate Dense layer
@@ -48,6 +50,8 @@ class AEParams(TrainingParams):
 
 
 class VAEParams(TrainingParams):
+    steps_per_execution: PositiveInt = 256
+    jit_compile: bool | Literal["auto"] = True
     architecture: Literal["mlp", "conv"] = "mlp"
     latent_dim: PositiveInt = 2
     hidden_units: PositiveInt = 512

@@ -10,14 +10,16 @@ import logging
 import netrc
 import os
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import keras
 import numpy as np
-import wandb
 from pydantic import BaseModel, ConfigDict
 
 from deepgen.reporting import tile_images
+
+if TYPE_CHECKING:
+    import wandb  # imported where first used: on the hooks' tracking thread, off the pipeline's path
 
 WANDB_HOST = "api.wandb.ai"
 logger = logging.getLogger(__name__)
@@ -56,6 +58,8 @@ def resolve_mode(configured: str, api_key: str | None) -> str:
 
 def start_run(settings: WandbSettings, mode: str, directory: Path, api_key: str | None, **run_args) -> wandb.Run:
     """A new run (several can be open at once, one per model)."""
+    import wandb
+
     if api_key and mode == "online":
         os.environ.setdefault("WANDB_API_KEY", api_key)  # how wandb takes a key without prompting
     return wandb.init(
@@ -76,6 +80,8 @@ def as_uint8(images: np.ndarray) -> np.ndarray:
 
 
 def image_grid(images: np.ndarray, ncols: int, caption: str) -> wandb.Image:
+    import wandb
+
     return wandb.Image(as_uint8(tile_images(images, ncols)), caption=caption)
 
 
