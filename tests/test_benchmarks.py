@@ -1,4 +1,4 @@
-"""`python -m deepgen.benchmarks --quick` runs and writes its table (a check of the script, not of speed)."""
+"""`python -m deepgen.benchmarks --quick --ablations` runs and writes its table (a check of the script, not of speed)."""
 
 import json
 import subprocess
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.slow
 
 def test_benchmark_writes_its_table(project_copy):
     result = subprocess.run(
-        [sys.executable, "-m", "deepgen.benchmarks", "--quick", "--images", "4000"],
+        [sys.executable, "-m", "deepgen.benchmarks", "--quick", "--ablations", "--images", "4000"],
         cwd=project_copy, capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -23,7 +23,9 @@ def test_benchmark_writes_its_table(project_copy):
         # one round: its ratio is the speedup, equal to the rates' ratio up to their rounding
         assert row["speedup"] == row["speedup_per_round"][0]
         assert row["speedup"] == pytest.approx(row["deepgen_images_per_s"] / row["reference_images_per_s"], abs=0.006)
+        assert all(ablation["images_per_s"] > 0 and ablation["settings"] for ablation in row["ablations"])
     assert rows[2]["deepgen_settings"]["fused_upsampling"] is True
+    assert {"settings": {"fused_upsampling": False}, "variant": "UpSampling2D + Conv2D"}.items() <= rows[2]["ablations"][0].items()
     overhead = json.loads((project_copy / "data/08_reporting/kedro_overhead.json").read_text())
     assert 0 < overhead["node_seconds"] < overhead["run_seconds"] and overhead["wandb_mode"] == "offline"
     assert 0 < overhead["startup_seconds"] < overhead["run_seconds"]

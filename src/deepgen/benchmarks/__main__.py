@@ -50,39 +50,48 @@ def steady_rate(times: list[float], images_per_epoch: int) -> tuple[float, float
 
 
 def _rounds(label: str, runs: dict[str, Callable[[], list[float]]], images_per_epoch: int, rounds: int) -> dict:
-    """Alternate the reference and deepgen runs ``rounds`` times; medians of what they measure."""
+    """Alternate the runs (``reference``, ``deepgen`` and any ablations) ``rounds`` times, the
+    order reversed every other round; per run, medians of its rates, warm-ups and ratios to the
+    reference of the same round."""
     rates: dict[str, list[float]] = {side: [] for side in runs}
     warmups: dict[str, list[float]] = {side: [] for side in runs}
     for round_ in range(rounds):
-        order = list(runs) if round_ % 2 == 0 else list(reversed(runs))
-        for side in order:
+        for side in list(runs) if round_ % 2 == 0 else list(reversed(runs)):
             rate, warmup = steady_rate(runs[side](), images_per_epoch)
             rates[side].append(rate)
             warmups[side].append(warmup)
-        ratio = rates["deepgen"][-1] / rates["reference"][-1]
-        print(
-            f"{label:>6} round {round_ + 1}/{rounds}: reference {rates['reference'][-1]:8.0f} img/s, "
-            f"deepgen {rates['deepgen'][-1]:8.0f} img/s, {ratio:.2f}x",
-            flush=True,
+        measured = ", ".join(
+            f"{side} {rates[side][-1]:.0f} img/s" + ("" if side == "reference" else f" ({rates[side][-1] / rates['reference'][-1]:.2f}x)")
+            for side in runs
         )
-    ratios = [d / r for d, r in zip(rates["deepgen"], rates["reference"], strict=True)]
-    return {
-        "reference_images_per_s": round(statistics.median(rates["reference"]), 1),
-        "deepgen_images_per_s": round(statistics.median(rates["deepgen"]), 1),
-        "speedup": round(statistics.median(ratios), 2),
-        "speedup_per_round": [round(r, 2) for r in ratios],
-        "reference_warmup_s": round(statistics.median(warmups["reference"]), 2),
-        "deepgen_warmup_s": round(statistics.median(warmups["deepgen"]), 2),
-    }
+        print(f"{label:>6} round {round_ + 1}/{rounds}: {measured}", flush=True)
+    summary = {}
+    for side in runs:
+        ratios = [ours / theirs for ours, theirs in zip(rates[side], rates["reference"], strict=True)]
+        summary[side] = {
+            "images_per_s": round(statistics.median(rates[side]), 1),
+            "warmup_s": round(statistics.median(warmups[side]), 2),
+            "speedup": round(statistics.median(ratios), 2),
+            "speedup_per_round": [round(r, 2) for r in ratios],
+        }
+    return summary
 
 
-def _row(model: str, images_per_epoch: int, epochs: int, rounds: int, measured: dict, params) -> dict:
-    row = {"model": model, "batch_size": BATCH_SIZE, "images_per_epoch": images_per_epoch, "epochs": epochs, "rounds": rounds}
-    row |= measured
-    row["deepgen_settings"] = {
-        key: value
-        for key, value in params.model_dump().items()
-        if key in ("steps_per_execution", "jit_compile", "deterministic", "fused_upsampling")
+def _row(model: str, images_per_epoch: int, epochs: int, rounds: int, measured: dict, params, ablations: dict) -> dict:
+    reference, deepgen = measured["reference"], measured["deepgen"]
+    row = {
+        "model": model,
+        "batch_size": BATCH_SIZE,
+        "images_per_epoch": images_per_epoch,
+        "epochs": epochs,
+        "rounds": rounds,
+        "reference_images_per_s": reference["images_per_s"],
+        "deepgen_images_per_s": deepgen["images_per_s"],
+        "speedup": deepgen["speedup"],
+        "speedup_per_round": deepgen["speedup_per_round"],
+        "reference_warmup_s": reference["warmup_s"],
+        "deepgen_warmup_s": deepgen["warmup_s"],
+        "deepgen_settings": {key: value for key, value in params.model_dump().items() if key in SPEED_SETTINGS},
     }
     print(
         f"{model:>6}: reference {row['reference_images_per_s']:8.0f} img/s (warm-up {row['reference_warmup_s']:.1f} s)   "
@@ -90,51 +99,82 @@ def _row(model: str, images_per_epoch: int, epochs: int, rounds: int, measured: 
         f"speedup {row['speedup']:.2f}x (rounds: {', '.join(f'{r:.2f}' for r in row['speedup_per_round'])})",
         flush=True,
     )
+    if ablations:
+        row["ablations"] = [{"variant": name, "settings": changes, **measured[name]} for name, changes in ablations.items()]
+        for name in ablations:
+            print(f"{'':>6}  {name}: {measured[name]['images_per_s']:8.0f} img/s, speedup {measured[name]['speedup']:.2f}x", flush=True)
     return row
 
 
-def benchmark_autoencoders(images: np.ndarray, params_by_model: dict, epochs: int, rounds: int) -> list[dict]:
+SPEED_SETTINGS = ("steps_per_execution", "jit_compile", "deterministic", "fused_upsampling")
+# With --ablations, deepgen also runs with its speed settings undone one at a time: what each bought.
+AUTOENCODER_ABLATIONS = {
+    "without XLA": {"jit_compile": False},
+    "without XLA, 1 step per execution": {"jit_compile": False, "steps_per_execution": 1},
+}
+DCGAN_ABLATIONS = {
+    "UpSampling2D + Conv2D": {"fused_upsampling": False},
+    "1 step per execution": {"steps_per_execution": 1},
+    "UpSampling2D + Conv2D, 1 step per execution": {"fused_upsampling": False, "steps_per_execution": 1},
+}
+
+
+def _clocked_node(train: Callable[[], object]) -> list[float]:
+    """Epoch times of one training node's run: the clock goes to the node's ``fit`` the way the
+    Kedro hooks hand theirs (checkpoints, W&B loggers)."""
     from deepgen import training
+
+    clock = _epoch_clock()
+    training.add_hook_callbacks([clock])
+    try:
+        train()
+    finally:
+        training.clear_hook_callbacks()
+    return clock.times
+
+
+def _deepgen_runs(node: Callable, params, ablations: dict) -> dict[str, Callable[[], list[float]]]:
+    """The node at ``params`` (``deepgen``), and at each ablation's changed settings."""
+    variants = {"deepgen": params} | {name: params.model_copy(update=changes) for name, changes in ablations.items()}
+    return {name: (lambda p=variant: _clocked_node(lambda: node(p))) for name, variant in variants.items()}
+
+
+def benchmark_autoencoders(images: np.ndarray, params_by_model: dict, epochs: int, rounds: int, ablate: bool) -> list[dict]:
     from deepgen.benchmarks import references
     from deepgen.pipelines.ae.nodes import train_autoencoder
     from deepgen.pipelines.vae.nodes import train_vae
+    from deepgen.training import start_training
 
     held_out = images[-256:]  # the nodes validate every epoch, as in the pipelines
     train = images[:-256]
+    ablations = AUTOENCODER_ABLATIONS if ablate else {}
     rows = []
     for model, reference_fit, node in (("ae", references.fit_autoencoder, train_autoencoder), ("vae", references.fit_vae, train_vae)):
         params = params_by_model[model].model_copy(update={"batch_size": BATCH_SIZE, "epochs": epochs})
 
-        def reference() -> list[float]:
-            training.start_training(0, deterministic=False)  # as the tutorial ran: no op determinism
+        def reference(fit=reference_fit, params=params) -> list[float]:
+            start_training(0, deterministic=False)  # as the tutorial ran: no op determinism
             clock = _epoch_clock()
-            reference_fit(params, train, epochs, callbacks=[clock])  # noqa: B023 - called within this iteration
+            fit(params, train, epochs, callbacks=[clock])
             return clock.times
 
-        def deepgen() -> list[float]:
-            clock = _epoch_clock()
-            training.add_hook_callbacks([clock])  # handed to the node's fit, as the Kedro hooks hand theirs
-            try:
-                node(train, held_out, params, 0)  # noqa: B023
-            finally:
-                training.clear_hook_callbacks()
-            return clock.times
-
-        measured = _rounds(model, {"reference": reference, "deepgen": deepgen}, len(train), rounds)
-        rows.append(_row(model, len(train), epochs, rounds, measured, params))
+        runs = {"reference": reference, **_deepgen_runs(lambda p, node=node: node(train, held_out, p, 0), params, ablations)}
+        measured = _rounds(model, runs, len(train), rounds)
+        rows.append(_row(model, len(train), epochs, rounds, measured, params, ablations))
     return rows
 
 
-def benchmark_dcgan(images: np.ndarray, params, epochs: int, rounds: int) -> dict:
-    from deepgen import training
+def benchmark_dcgan(images: np.ndarray, params, epochs: int, rounds: int, ablate: bool) -> dict:
     from deepgen.benchmarks.references import KerasGANLoop
     from deepgen.pipelines.dcgan.nodes import train_dcgan
+    from deepgen.training import start_training
 
     symmetric = images * 2 - 1
     params = params.model_copy(update={"batch_size": BATCH_SIZE, "gen_interval": DCGAN_INTERVAL, "steps": epochs * DCGAN_INTERVAL})
+    ablations = DCGAN_ABLATIONS if ablate else {}
 
     def reference() -> list[float]:
-        training.start_training(0, deterministic=False)  # as the tutorial ran: no op determinism
+        start_training(0, deterministic=False)  # as the tutorial ran: no op determinism
         loop = KerasGANLoop(params)
         times = [time.perf_counter()]
         for _ in range(epochs):
@@ -142,18 +182,10 @@ def benchmark_dcgan(images: np.ndarray, params, epochs: int, rounds: int) -> dic
             times.append(time.perf_counter())
         return times
 
-    def deepgen() -> list[float]:
-        clock = _epoch_clock()
-        training.add_hook_callbacks([clock])
-        try:
-            train_dcgan(symmetric, params, 0)
-        finally:
-            training.clear_hook_callbacks()
-        return clock.times
-
+    runs = {"reference": reference, **_deepgen_runs(lambda p: train_dcgan(symmetric, p, 0), params, ablations)}
     images_per_epoch = DCGAN_INTERVAL * BATCH_SIZE
-    measured = _rounds("dcgan", {"reference": reference, "deepgen": deepgen}, images_per_epoch, rounds)
-    return _row("dcgan", images_per_epoch, epochs, rounds, measured, params)
+    measured = _rounds("dcgan", runs, images_per_epoch, rounds)
+    return _row("dcgan", images_per_epoch, epochs, rounds, measured, params, ablations)
 
 
 def main() -> None:
@@ -161,6 +193,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=20_000, help="training images per AE/VAE epoch")
     parser.add_argument("--rounds", type=int, default=3, help="alternating reference/deepgen rounds per model")
     parser.add_argument("--quick", action="store_true", help="one short round (a check of the benchmark itself)")
+    parser.add_argument("--ablations", action="store_true", help="also run deepgen with each speed setting undone: what each bought")
     args = parser.parse_args()
 
     os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")  # no network here for telemetry to wait on
@@ -177,8 +210,9 @@ def main() -> None:
     params = _configured_params(project)
     # Epochs per run: the median of the steady ones shrugs off a stall or two of a shared machine.
     rounds, epochs, dcgan_epochs = (1, 2, 2) if args.quick else (args.rounds, 6, 4)
-    rows = benchmark_autoencoders(images, {"ae": AEParams(**params["ae"]), "vae": VAEParams(**params["vae"])}, epochs, rounds)
-    rows.append(benchmark_dcgan(images, DCGANParams(**params["dcgan"]), dcgan_epochs, rounds))
+    autoencoder_params = {"ae": AEParams(**params["ae"]), "vae": VAEParams(**params["vae"])}
+    rows = benchmark_autoencoders(images, autoencoder_params, epochs, rounds, args.ablations)
+    rows.append(benchmark_dcgan(images, DCGANParams(**params["dcgan"]), dcgan_epochs, rounds, args.ablations))
 
     # A fresh process, as `kedro run` would start: W&B's service and the project's imports count.
     with multiprocessing.get_context("spawn").Pool(1) as pool:
