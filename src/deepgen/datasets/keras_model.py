@@ -38,6 +38,8 @@ class KerasModelDataset(AbstractDataset[keras.Model, keras.Model]):
         self.metadata = metadata
 
     def load(self) -> keras.Model:
+        import deepgen.models.dcgan  # noqa: F401, PLC0415 - registers UpsampleConv2D, which the generator's file names
+
         return keras.models.load_model(self._filepath, compile=False)
 
     def save(self, model: keras.Model) -> None:

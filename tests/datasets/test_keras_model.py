@@ -1,0 +1,21 @@
+"""KerasModelDataset loads what deepgen saves, in a fresh interpreter too."""
+
+import subprocess
+import sys
+
+from deepgen.datasets import KerasModelDataset
+from deepgen.models import dcgan
+
+
+def test_generator_with_deepgen_layers_loads_in_a_fresh_process(tmp_path):
+    path = tmp_path / "generator.keras"
+    KerasModelDataset(filepath=str(path)).save(dcgan.build_generator(100, fused_upsampling=True))
+    # A new interpreter has not imported deepgen.models.dcgan, where UpsampleConv2D is registered.
+    code = (
+        "from deepgen.datasets import KerasModelDataset\n"
+        f"model = KerasModelDataset(filepath={str(path)!r}).load()\n"
+        "print(sorted({type(layer).__name__ for layer in model.layers}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "UpsampleConv2D" in result.stdout
