@@ -7,6 +7,7 @@ import sys
 import time
 
 import keras
+import numpy as np
 from tensorflow.python.framework import config as tf_config  # disable_op_determinism is not public
 
 from deepgen.params import TrainingParams
@@ -29,9 +30,10 @@ def compile_model(model: keras.Model, params: TrainingParams, **compile_args) ->
 
     Keras quietly drops ``jit_compile=True`` (with a warning) whenever TensorFlow's op
     determinism is on, because some XLA kernels have no deterministic GPU version. XLA's CPU
-    code is deterministic (same seed, bit-identical weights: tests/test_determinism.py), so
-    the check runs with determinism off and training runs with it back on. Without this,
-    ``deterministic: true`` silently cost the MLPs their XLA speed-up (~1.8×).
+    code is deterministic (same seed, same metrics: test_same_seed_same_metrics in
+    tests/test_reliability.py runs with it), so the check runs with determinism off and
+    training runs with it back on. Without this, ``deterministic: true`` silently cost the
+    MLPs their XLA speed-up (~1.7× in the benchmark's ablations).
     """
     if not any("optimizer" in name for name in compile_args):
         compile_args["optimizer"] = keras.optimizers.Adam(params.learning_rate)
@@ -86,6 +88,25 @@ def clear_hook_callbacks() -> None:
 
 def hook_callbacks() -> list[keras.callbacks.Callback]:
     return list(_hook_callbacks)
+
+
+def fit_epochs(
+    model: keras.Model, name: str, params: TrainingParams, x: np.ndarray, y: np.ndarray | None, validation_data: tuple
+) -> tuple[dict, dict]:
+    """``model.fit`` for ``params.epochs`` epochs of ``x`` (targets ``y``, if any), validated
+    every epoch, with the clock, the divergence guard and the hooks' callbacks; returns the
+    per-epoch history and the timing summary."""
+    clock = TrainingClock()
+    history = model.fit(
+        x,
+        y,
+        validation_data=validation_data,
+        batch_size=params.batch_size,
+        epochs=params.epochs,
+        callbacks=[clock, DivergenceGuard(name, params.learning_rate), *hook_callbacks()],
+        verbose=progress_verbosity(),
+    )
+    return history_dict(history), clock.summary(params.epochs * len(x))
 
 
 class DivergenceGuard(keras.callbacks.Callback):

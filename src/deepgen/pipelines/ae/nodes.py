@@ -10,15 +10,7 @@ from matplotlib.figure import Figure
 from deepgen import evaluation, reporting
 from deepgen.models import ae, predict
 from deepgen.params import AEParams, EvaluatorParams
-from deepgen.training import (
-    DivergenceGuard,
-    TrainingClock,
-    compile_model,
-    history_dict,
-    progress_verbosity,
-    start_training,
-    hook_callbacks,
-)
+from deepgen.training import compile_model, fit_epochs, start_training
 
 
 def train_autoencoder(
@@ -29,17 +21,8 @@ def train_autoencoder(
     networks = ae.build(params)
     model = ae.build_autoencoder(**networks)
     compile_model(model, params, loss="mse")
-    clock = TrainingClock()
-    history = model.fit(
-        train_x,
-        train_x,
-        validation_data=(validation_x, validation_x),
-        batch_size=params.batch_size,
-        epochs=params.epochs,
-        callbacks=[clock, DivergenceGuard("ae", params.learning_rate), *hook_callbacks()],
-        verbose=progress_verbosity(),
-    )
-    return networks["encoder"], networks["decoder"], history_dict(history), clock.summary(params.epochs * len(train_x))
+    history, timing = fit_epochs(model, "ae", params, train_x, train_x, validation_data=(validation_x, validation_x))
+    return networks["encoder"], networks["decoder"], history, timing
 
 
 def embed_images(encoder: keras.Model, images: np.ndarray, labels: np.ndarray) -> pd.DataFrame:

@@ -11,15 +11,7 @@ from scipy.stats import norm
 from deepgen import evaluation, reporting
 from deepgen.models import predict, vae
 from deepgen.params import EvaluatorParams, VAEParams
-from deepgen.training import (
-    DivergenceGuard,
-    TrainingClock,
-    compile_model,
-    history_dict,
-    progress_verbosity,
-    start_training,
-    hook_callbacks,
-)
+from deepgen.training import compile_model, fit_epochs, start_training
 
 
 def train_vae(
@@ -30,16 +22,8 @@ def train_vae(
     networks = vae.build(params)
     model = vae.VAE(**networks, beta=params.beta, reconstruction=params.reconstruction, seed=seed)
     compile_model(model, params)
-    clock = TrainingClock()
-    history = model.fit(
-        train_x,
-        validation_data=(validation_x,),
-        batch_size=params.batch_size,
-        epochs=params.epochs,
-        callbacks=[clock, DivergenceGuard("vae", params.learning_rate), *hook_callbacks()],
-        verbose=progress_verbosity(),
-    )
-    return networks["encoder"], networks["decoder"], history_dict(history), clock.summary(params.epochs * len(train_x))
+    history, timing = fit_epochs(model, "vae", params, train_x, None, validation_data=(validation_x,))
+    return networks["encoder"], networks["decoder"], history, timing
 
 
 def embed_images(encoder: keras.Model, images: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
