@@ -16,8 +16,18 @@ import numpy as np
 from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
-from deepgen import reporting, tracking
-from deepgen.training import TrainingCheckpoint, add_hook_callbacks, clear_hook_callbacks
+from deepgen import tracking
+
+# settings.py imports this module, and Kedro's settings loader then walks every loaded module
+# (`inspect`: ~0.15 s once TensorFlow's 4,000 are in). So the modules that import TensorFlow
+# (deepgen.training, deepgen.wandb_callbacks) and pandas (deepgen.reporting) are imported in
+# the hooks that use them, by which time the pipelines have loaded them (pipeline_registry.py).
+
+
+def _training():
+    from deepgen import training
+
+    return training
 
 logger = logging.getLogger(__name__)
 
@@ -128,15 +138,16 @@ class CheckpointHooks:
         elif state.is_file():
             epoch = json.loads(state.read_text())["epoch"]
             logger.info("%s: resuming from the checkpoint in %s (after epoch %d).", model, folder, epoch)
-        add_hook_callbacks([TrainingCheckpoint(str(folder))])
+        training = _training()
+        training.add_hook_callbacks([training.TrainingCheckpoint(str(folder))])
 
     @hook_impl
     def after_node_run(self) -> None:
-        clear_hook_callbacks()
+        _training().clear_hook_callbacks()
 
     @hook_impl
     def on_node_error(self) -> None:
-        clear_hook_callbacks()
+        _training().clear_hook_callbacks()
 
 
 class WandbHooks:
@@ -212,22 +223,24 @@ class WandbHooks:
         self._open(model, job_type="train")
         run = self._run(model)
         run.config.update(config, allow_val_change=True)
-        add_hook_callbacks(self._callbacks(model, run, params, catalog))
+        _training().add_hook_callbacks(self._callbacks(model, run, params, catalog))
 
     def _callbacks(self, model: str, run, params, catalog) -> list:
+        from deepgen import wandb_callbacks
+
         if model.endswith("dcgan"):
             noise = np.random.default_rng(0).standard_normal((64, params.latent_dim)).astype(np.float32)
             return [
-                tracking.GeneratorSampleLogger(run, noise, params.gen_interval),
-                tracking.EpochLogger(run, steps_per_epoch=params.gen_interval),
+                wandb_callbacks.GeneratorSampleLogger(run, noise, params.gen_interval),
+                wandb_callbacks.EpochLogger(run, steps_per_epoch=params.gen_interval),
             ]
         test_images = catalog.load("test_x_unit")[:32]
-        return [tracking.ReconstructionLogger(run, test_images), tracking.EpochLogger(run)]
+        return [wandb_callbacks.ReconstructionLogger(run, test_images), wandb_callbacks.EpochLogger(run)]
 
     @hook_impl
     @_safely
     def after_node_run(self, node, outputs: dict) -> None:
-        clear_hook_callbacks()
+        _training().clear_hook_callbacks()
         for name, report in outputs.items():
             model = _model_of(name)
             if name.endswith("_metrics") and model in self.runs:
@@ -271,6 +284,8 @@ class WandbHooks:
         """The cross-model comparison, or the latent sweep's report, in a run of its own."""
         import wandb
 
+        from deepgen import reporting
+
         run = self._run(_report_run(dataset_name))
         if dataset_name == "comparison":
             columns = ["row", *reporting.COLUMNS, "train_seconds", "commit"]
@@ -309,7 +324,7 @@ class WandbHooks:
         return self.project_path / str(self.catalog[dataset_name]._filepath)
 
     def _finish(self, exit_code: int) -> None:
-        clear_hook_callbacks()
+        _training().clear_hook_callbacks()
         if self._worker is None:
             return
         for name in self.runs:

@@ -1,15 +1,6 @@
 """Project settings: https://docs.kedro.org/en/stable/configure/configuration_basics/"""
 
-import gc
-
-import tensorflow  # noqa: F401 - the project's heaviest import, before the freeze below
-
-# TensorFlow and Keras leave ~400,000 objects that live as long as the process, and every full
-# collection of Python's garbage collector would walk them all (~0.25 s each here, two in a
-# smoke run). Frozen now, collections see only what the run itself creates.
-gc.freeze()
-
-from deepgen.hooks import CheckpointHooks, ProvenanceHooks, WandbHooks  # noqa: E402
+from deepgen.hooks import CheckpointHooks, ProvenanceHooks, WandbHooks
 
 HOOKS = (ProvenanceHooks(), CheckpointHooks(), WandbHooks())
 

@@ -4,8 +4,8 @@ For each model, both trainings run in this process on real MNIST: same networks,
 and images, in alternating rounds (reference first, then deepgen first, ...) so that the
 machine's drift hits both sides alike. Every run is clocked epoch by epoch: the median epoch
 gives the steady images per second, the first epoch's excess over it the warm-up (tracing,
-compilation). The speedup is the median of the rounds' ratios. Then Kedro's own overhead: a
-smoke run of the ``ae`` pipeline in a fresh process. Writes ``data/08_reporting/benchmarks.json``
+compilation). The speedup is the median of the rounds' ratios. Then Kedro's own overhead:
+`kedro run --pipelines=ae --env=smoke` in a fresh interpreter. Writes ``data/08_reporting/benchmarks.json``
 and ``kedro_overhead.json``.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import statistics
 import time
@@ -200,7 +199,7 @@ def main() -> None:
     os.environ.setdefault("WANDB_MODE", "offline")  # tracking measured without a network in the way
     import tensorflow  # noqa: F401 - imported once, before any timing
 
-    from deepgen.benchmarks.overhead import kedro_overhead
+    from deepgen.benchmarks.overhead import overhead_with_and_without_tracking
     from deepgen.datasets import IDXDataset
     from deepgen.params import AEParams, DCGANParams, VAEParams
 
@@ -214,9 +213,9 @@ def main() -> None:
     rows = benchmark_autoencoders(images, autoencoder_params, epochs, rounds, args.ablations)
     rows.append(benchmark_dcgan(images, DCGANParams(**params["dcgan"]), dcgan_epochs, rounds, args.ablations))
 
-    # A fresh process, as `kedro run` would start: W&B's service and the project's imports count.
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        overhead = pool.apply(kedro_overhead, (project,))
+    # `kedro run` in fresh interpreters, with and without W&B: the CLI's, Kedro's and the
+    # project's imports count, and W&B's import and service wherever they take their time.
+    overhead = overhead_with_and_without_tracking(project, pairs=1 if args.quick else 2)
 
     output = project / "data/08_reporting/benchmarks.json"
     output.parent.mkdir(parents=True, exist_ok=True)
