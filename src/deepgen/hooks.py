@@ -18,18 +18,17 @@ from kedro.framework.hooks import hook_impl
 
 from deepgen import tracking
 
+logger = logging.getLogger(__name__)
+
+
 # settings.py imports this module, and Kedro's settings loader then walks every loaded module
 # (`inspect`: ~0.15 s once TensorFlow's 4,000 are in). So the modules that import TensorFlow
-# (deepgen.training, deepgen.wandb_callbacks) and pandas (deepgen.reporting) are imported in
-# the hooks that use them, by which time the pipelines have loaded them (pipeline_registry.py).
-
-
+# (deepgen.training, deepgen.wandb_callbacks) or pandas (deepgen.reporting) are imported by the
+# hooks that use them, by when the pipelines have loaded them (pipeline_registry.py).
 def _training():
     from deepgen import training
 
     return training
-
-logger = logging.getLogger(__name__)
 
 
 @functools.cache
