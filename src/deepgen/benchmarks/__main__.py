@@ -215,7 +215,7 @@ def main() -> None:
 
     # `kedro run` in fresh interpreters, with and without W&B: the CLI's, Kedro's and the
     # project's imports count, and W&B's import and service wherever they take their time.
-    overhead = overhead_with_and_without_tracking(project, pairs=1 if args.quick else 2)
+    overhead = overhead_with_and_without_tracking(project, pairs=1 if args.quick else 3)
 
     output = project / "data/08_reporting/benchmarks.json"
     output.parent.mkdir(parents=True, exist_ok=True)
