@@ -51,6 +51,7 @@ def _smoke_run(tmp_path_factory, pipeline: str) -> Path:
     project = make_project_copy(tmp_path_factory.mktemp(f"{pipeline}_smoke"))
     result = kedro_run(project, f"--pipelines={pipeline}", "--env=smoke")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (project / "run.log").write_text(result.stdout + result.stderr)  # what a user would see
     return project
 
 

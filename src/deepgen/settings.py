@@ -1,5 +1,6 @@
 """Project settings: https://docs.kedro.org/en/stable/configure/configuration_basics/"""
 
+from deepgen.catalog import InMemoryWithoutCopiesCatalog
 from deepgen.hooks import CheckpointHooks, ProvenanceHooks, WandbHooks
 
 HOOKS = (ProvenanceHooks(), CheckpointHooks(), WandbHooks())
@@ -7,6 +8,8 @@ HOOKS = (ProvenanceHooks(), CheckpointHooks(), WandbHooks())
 # kedro-viz registers hooks of its own into every `kedro run` (it writes .viz/); the
 # project's runs don't need them.
 DISABLE_HOOKS_FOR_PLUGINS = ("kedro-viz",)
+
+DATA_CATALOG_CLASS = InMemoryWithoutCopiesCatalog
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
