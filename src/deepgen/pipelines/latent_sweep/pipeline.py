@@ -3,7 +3,6 @@ latent size, sharing one data-processing step, then one report."""
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 import yaml
@@ -33,7 +32,10 @@ def registered_latent_dims() -> list[int]:
 def instance(model: str, latent_dim: int) -> Pipeline:
     """The ``model`` pipeline at one latent size, namespaced ``latent_sweep.<model>_<size>``."""
     model_pipeline, block = FAMILIES[model]
-    sized = Node(partial(resize_latent, latent_dim=latent_dim, block=block), f"params:{model}", f"{model}_params", name="set_latent_dim")
+    def set_latent_dim(params):  # not functools.partial: Kedro reads node functions' type hints
+        return resize_latent(params, latent_dim, block)
+
+    sized = Node(set_latent_dim, f"params:{model}", f"{model}_params", name="set_latent_dim")
     # Figures of each instance would only be kept in memory: the report draws its own.
     nodes = [node for node in model_pipeline(params=f"{model}_params").nodes if not node.outputs[0].endswith("_plot")]
     return Pipeline(
@@ -57,5 +59,6 @@ def create_pipeline(**kwargs) -> Pipeline:
         inputs={"test_x": "test_x_unit", "sweep": "params:latent_sweep", **results},
         outputs=["latent_sweep_curves_plot", "latent_sweep_reconstructions_plot", "latent_sweep_table", "latent_sweep_results"],
         name="report_latent_sweep",
+        namespace="latent_sweep",  # it reads the instances' `latent_sweep.…` datasets (else Kedro warns of dotted names)
     )
     return data_processing() + unit_scaled_inputs() + sum((instance(m, d) for m, d in instances), Pipeline([])) + Pipeline([report])
