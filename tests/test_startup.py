@@ -7,8 +7,11 @@ import sys
 from tests.conftest import PROJECT_ROOT
 
 
-def _python(code: str) -> str:
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+def _python(code: str, **env: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+        cwd=PROJECT_ROOT, env={**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", **env},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout.strip().splitlines()[-1]  # after any log lines Kedro prints on import
 
@@ -24,23 +27,15 @@ def test_pipeline_registry_freezes_what_tensorflow_loaded():
     assert frozen > 10 * unfrozen  # TensorFlow's and Keras's objects, frozen; a few imported since
 
 
-def _modules_after_loading_the_context(wandb_mode: str) -> str:
-    code = (
-        "import os, sys; from pathlib import Path; from kedro.framework.startup import bootstrap_project; "
-        "from kedro.framework.session import KedroSession; bootstrap_project(Path.cwd()); "
-        "KedroSession.create(env='smoke').load_context(); "
-        "print('wandb' in sys.modules, 'tensorflow' in sys.modules)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-        cwd=PROJECT_ROOT, env={**os.environ, "WANDB_MODE": wandb_mode, "KEDRO_DISABLE_TELEMETRY": "true"},
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout.strip().splitlines()[-1]
+LOAD_THE_CONTEXT = (
+    "import sys; from pathlib import Path; from kedro.framework.startup import bootstrap_project; "
+    "from kedro.framework.session import KedroSession; bootstrap_project(Path.cwd()); "
+    "KedroSession.create(env='smoke').load_context(); print('wandb' in sys.modules, 'tensorflow' in sys.modules)"
+)
 
 
 def test_tracked_runs_import_wandb_before_tensorflow():
     # wandb's pydantic models scan every loaded module (`inspect`) on import: ~0.85 s of CPU
     # with TensorFlow's modules loaded, ~0.4 s without. A run without tracking never imports it.
-    assert _modules_after_loading_the_context("offline") == "True False"
-    assert _modules_after_loading_the_context("disabled") == "False False"
+    assert _python(LOAD_THE_CONTEXT, WANDB_MODE="offline") == "True False"
+    assert _python(LOAD_THE_CONTEXT, WANDB_MODE="disabled") == "False False"

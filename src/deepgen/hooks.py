@@ -182,7 +182,7 @@ class WandbHooks:
         self.base_config = {"kedro_env": context.env or "local", "git_commit": git_commit(context.project_path)}
         if self.mode != "disabled":
             try:
-                tracking.import_wandb()  # now: Kedro creates the context before the pipelines import TensorFlow
+                tracking.import_wandb()  # before TensorFlow: Kedro loads the pipelines after this hook
             except Exception as exc:  # noqa: BLE001 - as in _safely: tracking never fails a pipeline
                 logger.warning("W&B tracking is off: wandb does not import (%s: %s).", type(exc).__name__, exc)
                 self.mode = "disabled"
