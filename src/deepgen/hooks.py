@@ -194,7 +194,7 @@ class WandbHooks:
         self.base_config["kedro_pipelines"] = run_params.get("pipeline_names")
         self.catalog = catalog
         # W&B work that would hold the pipeline up runs on one tracking thread, in order:
-        # opening the first run takes ~0.5 s (it starts W&B's service), so this pipeline's
+        # opening the first run takes ~0.3 s (it starts W&B's service), so this pipeline's
         # runs open now, while its data loads and processes.
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wandb")
         for model in dict.fromkeys(filter(None, map(trained_model, pipeline.nodes))):
