@@ -180,12 +180,11 @@ class WandbHooks:
         self.mode = tracking.resolve_mode(self.settings.mode, self.api_key)
         self.project_path = Path(context.project_path)
         self.base_config = {"kedro_env": context.env or "local", "git_commit": git_commit(context.project_path)}
-        if self.mode != "disabled":
-            try:
-                tracking.import_wandb()  # before TensorFlow: Kedro loads the pipelines after this hook
-            except Exception as exc:  # noqa: BLE001 - as in _safely: tracking never fails a pipeline
-                logger.warning("W&B tracking is off: wandb does not import (%s: %s).", type(exc).__name__, exc)
-                self.mode = "disabled"
+        self._import_wandb()  # before TensorFlow: Kedro loads the pipelines after this hook
+
+    @_safely
+    def _import_wandb(self) -> None:
+        tracking.import_wandb()
 
     @hook_impl
     @_safely

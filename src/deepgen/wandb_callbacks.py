@@ -12,7 +12,7 @@ import numpy as np
 from deepgen.reporting import tile_images
 
 if TYPE_CHECKING:
-    import wandb  # imported where first used: on the hooks' tracking thread, off the pipeline's path
+    import wandb  # already imported by the hooks (tracking.import_wandb) when these callbacks run
 
 logger = logging.getLogger(__name__)
 

@@ -32,6 +32,7 @@ def registered_latent_dims() -> list[int]:
 def instance(model: str, latent_dim: int) -> Pipeline:
     """The ``model`` pipeline at one latent size, namespaced ``latent_sweep.<model>_<size>``."""
     model_pipeline, block = FAMILIES[model]
+
     def set_latent_dim(params):  # not functools.partial: Kedro reads node functions' type hints
         return resize_latent(params, latent_dim, block)
 
