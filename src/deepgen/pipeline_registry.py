@@ -1,4 +1,4 @@
-"""Project pipelines (`kedro registry list`)."""
+"""Project pipelines (`kedro registry list`): one per registered family, and the rest."""
 
 from __future__ import annotations
 
@@ -6,26 +6,33 @@ import gc
 
 import tensorflow  # noqa: F401 - first of the pipelines' imports, for the freeze below
 
-# TensorFlow and Keras leave ~400,000 objects that live as long as the process, and each full
-# collection of Python's garbage collector would walk them all (~0.25 s each here, two in a
-# smoke run). Frozen now, collections see only what the run itself creates. Kedro imports this
-# module when a run first asks for a pipeline; deepgen.hooks leaves TensorFlow's import to it.
+# TensorFlow and Keras leave ~400,000 objects that live as long as the process; frozen now,
+# Python's full garbage collections walk only what the run itself creates. Kedro imports this
+# module when a run first asks for a pipeline.
 gc.freeze()
 
-from kedro.framework.project import find_pipelines  # noqa: E402
 from kedro.pipeline import Pipeline  # noqa: E402
 
-from deepgen.pipelines.evaluator.pipeline import comparison  # noqa: E402
+from deepgen.families import FAMILIES, Family  # noqa: E402
+from deepgen.pipelines import data_processing, evaluator, latent_sweep  # noqa: E402
+from deepgen.pipelines.evaluator.pipeline import comparison, real_data_reference  # noqa: E402
+from deepgen.pipelines.family import create_pipeline as model_pipeline  # noqa: E402
 
-# What `kedro run` with no --pipelines runs: every model end to end, then one comparison.
-DEFAULT_PIPELINES = ("ae", "vae", "dcgan")
+
+def family_pipeline(family: Family) -> Pipeline:
+    """Everything ``kedro run --pipelines=<family>`` needs, from the raw files to the comparison."""
+    return data_processing.model_inputs(family.scaling) + model_pipeline(family) + real_data_reference() + comparison([family])
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    # Kedro 1.7 imports only the pipelines a run asks for; all of them for `__default__`.
-    pipelines = find_pipelines(raise_errors=True)
-    if all(name in pipelines for name in DEFAULT_PIPELINES):
-        # Each model pipeline compares after itself; together, one comparison after all of them.
-        models = [pipelines[name] - pipelines[name].only_nodes_with_tags("comparison") for name in DEFAULT_PIPELINES]
-        pipelines["__default__"] = sum(models, Pipeline([])) + comparison(*DEFAULT_PIPELINES)
+    pipelines = {
+        "data_processing": data_processing.create_pipeline(),
+        "evaluator": evaluator.create_pipeline(),
+        "latent_sweep": latent_sweep.create_pipeline(),
+    }
+    pipelines |= {name: family_pipeline(family) for name, family in FAMILIES.items()}
+    # `kedro run`: every family whose default budget fits the main job, then one comparison.
+    default = [family for family in FAMILIES.values() if family.in_default_run]
+    models = sum((pipelines[family.name] - pipelines[family.name].only_nodes_with_tags("comparison") for family in default), Pipeline([]))
+    pipelines["__default__"] = models + comparison(default)
     return pipelines

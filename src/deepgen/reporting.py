@@ -85,7 +85,6 @@ def loss_curves(history: dict[str, list[float]], title: str, x: list[int] | None
     return fig
 
 
-
 def progression_strip(frames: np.ndarray, steps: list[int], title: str) -> Figure:
     """frames: K×n×28×28, one row of n images per training step in ``steps``."""
     k, n = frames.shape[:2]
@@ -98,90 +97,18 @@ def progression_strip(frames: np.ndarray, steps: list[int], title: str) -> Figur
     return fig
 
 
-# --- the cross-model comparison -----------------------------------------------------------
-
-MODELS = ("ae", "vae", "dcgan")
-ROW_LABELS = {
-    "real_data": "real data (10k train vs test)",
-    "ae": "AE, N(0, I) samples",
-    "ae_mixture": "AE, mixture samples",
-    "vae": "VAE",
-    "dcgan": "DCGAN",
-}
-COLUMNS = ("recon_mse", "recon_bce", "elbo", "nll_iw", "fd", "class_score", "precision", "recall")
+# --- the cross-model comparison and the latent sweep -----------------------------------
 
 
-def comparison_rows(reports: dict[str, dict], real_data: dict) -> list[dict]:
-    """One row per model and sampler (the AE twice), after the real-data row."""
-    rows = [{"row": "real_data", "metrics": real_data["metrics"]}]
-    for model in MODELS:
-        if model not in reports:
-            continue
-        report = reports[model]
-        provenance = {key: report[key] for key in ("parameters", "training", "commit") if key in report}
-        rows.append({"row": model, "metrics": report["metrics"], **provenance})
-        if "mixture_metrics" in report:
-            reconstruction = {k: v for k, v in report["metrics"].items() if k.startswith("recon_")}
-            rows.append({"row": f"{model}_mixture", "metrics": {**reconstruction, **report["mixture_metrics"]}, **provenance})
-    return rows
-
-
-def _cell(value) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"  # noqa: PLR2004
-    return str(value)
-
-
-def comparison_markdown(rows: list[dict]) -> str:
-    """The comparison as a Markdown table, lower ``fd`` and higher ``class_score``,
-    ``precision`` and ``recall`` being better."""
-    header = ["model", *COLUMNS, "train s", "train img/s", "commit"]
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    for row in rows:
-        training = row.get("training", {})
-        cells = [ROW_LABELS.get(row["row"], row["row"])]
-        cells += [_cell(row["metrics"].get(column)) for column in COLUMNS]
-        cells += [_cell(training.get("seconds")), _cell(training.get("images_per_second")), _cell(row.get("commit"))]
-        lines.append("| " + " | ".join(cells) + " |")
-    parameters = [
-        f"- **{ROW_LABELS[row['row']]}**: "
-        + ", ".join(f"{k}={v}" for k, v in row["parameters"].items())
-        for row in rows if "parameters" in row and not row["row"].endswith("_mixture")
-    ]
-    return "\n".join(
-        [
-            "# deepgen: model comparison",
-            "",
-            "On the test set and on generated samples, under the frozen evaluator (`data/06_models/evaluator`). "
-            "`fd`: Fréchet distance of evaluator features (lower is better); `class_score`: MNIST analogue of the "
-            "Inception Score (10 at best); `precision`/`recall`: k-NN manifold coverage; reconstruction metrics "
-            "on [0,1] pixels, `recon_bce`, `elbo` and `nll_iw` in nats per image.",
-            "",
-            *lines,
-            "",
-            "Parameters:",
-            "",
-            *parameters,
-            "",
-        ]
-    )
-
-
-def samples_side_by_side(samples: dict[str, np.ndarray], rows: dict[str, dict], n: int = 36) -> Figure:
-    """A 6×6 grid of each model's samples, with its fd and class score in the title."""
-    fig, axes = _subplots(1, len(samples), figsize=(3.6 * len(samples), 4.2), squeeze=False)
-    for ax, (name, images) in zip(axes[0], samples.items()):
+def samples_side_by_side(panels: list[tuple[str, np.ndarray, dict]], n: int = 36) -> Figure:
+    """A 6×6 grid of each model's samples, (label, images, metrics), with fd and class score in the title."""
+    fig, axes = _subplots(1, len(panels), figsize=(3.6 * len(panels), 4.2), squeeze=False)
+    for ax, (label, images, metrics) in zip(axes[0], panels):
         ax.imshow(tile_images(images[:n], 6), cmap="gray_r", vmin=0, vmax=1)
-        metrics = rows[name]["metrics"]
-        ax.set_title(f"{ROW_LABELS[name]}\nfd {metrics['fd']:.3g} · class score {metrics['class_score']:.3g}", fontsize=10)
+        ax.set_title(f"{label}\nfd {metrics['fd']:.3g} · class score {metrics['class_score']:.3g}", fontsize=10)
         ax.axis("off")
     fig.tight_layout()
     return fig
-
-
-# --- the latent sweep -----------------------------------------------------------------------
 
 
 def metric_curves(rows: list[dict], metrics: tuple[str, ...], x: str, title: str) -> Figure:
@@ -211,9 +138,3 @@ def labelled_rows(images: dict[str, np.ndarray], title: str) -> Figure:
     ax.set_title(title)
     fig.tight_layout()
     return fig
-
-
-def markdown_table(rows: list[dict], columns: tuple[str, ...]) -> str:
-    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-    lines += ["| " + " | ".join(_cell(row.get(c)) for c in columns) + " |" for row in rows]
-    return "\n".join(lines) + "\n"

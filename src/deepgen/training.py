@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import keras
 import numpy as np
@@ -32,8 +34,7 @@ def compile_model(model: keras.Model, params: TrainingParams, **compile_args) ->
     determinism is on, because some XLA kernels have no deterministic GPU version. XLA's CPU
     code is deterministic (same seed, same metrics: test_same_seed_same_metrics in
     tests/test_reliability.py runs with it), so the check runs with determinism off and
-    training runs with it back on. Without this, ``deterministic: true`` silently cost the
-    MLPs their XLA speed-up (~1.7× in the benchmark's ablations).
+    training runs with it back on, so that ``deterministic: true`` keeps XLA's speed-up.
     """
     if not any("optimizer" in name for name in compile_args):
         compile_args["optimizer"] = keras.optimizers.Adam(params.learning_rate)
@@ -56,7 +57,6 @@ def history_dict(history: keras.callbacks.History) -> dict[str, list[float]]:
     return {name: [float(v) for v in values] for name, values in history.history.items()}
 
 
-
 class TrainingClock(keras.callbacks.Callback):
     """Wall time of ``fit`` (graph tracing included), for the throughput in metrics.json."""
 
@@ -73,29 +73,41 @@ class TrainingClock(keras.callbacks.Callback):
         return {"seconds": round(self.seconds, 2), "images": images, "images_per_second": round(images / self.seconds, 1)}
 
 
-# Keras callbacks that Kedro hooks hand to the next `fit` (checkpoints, W&B loggers; see
-# src/deepgen/hooks.py): training nodes pass them on without knowing what they are.
-_hook_callbacks: list[keras.callbacks.Callback] = []
+@dataclass
+class TrainingContext:
+    """What Kedro hooks hand a training node (its ``training_context`` input, a fresh one per
+    node from ``deepgen.datasets.TrainingContextDataset``): Keras callbacks such as checkpoints,
+    and sinks that receive each epoch's logs and image (W&B). The node passes them on to ``fit``
+    without knowing what they are."""
+
+    callbacks: list[keras.callbacks.Callback] = field(default_factory=list)
+    epoch_sinks: list[Callable[[dict[str, float], tuple[str, np.ndarray, str] | None], None]] = field(default_factory=list)
 
 
-def add_hook_callbacks(callbacks: list[keras.callbacks.Callback]) -> None:
-    _hook_callbacks.extend(callbacks)
+class EpochReport(keras.callbacks.Callback):
+    """Hands every epoch's logs (with ``epoch`` and the training ``step`` reached) and the
+    family's epoch image, ``render()`` → (name, mosaic in [0,1], caption), to the sinks."""
 
+    def __init__(self, sinks: list, render: Callable[[], tuple[str, np.ndarray, str]]):
+        super().__init__()
+        self.sinks, self.render = sinks, render
 
-def clear_hook_callbacks() -> None:
-    _hook_callbacks.clear()
-
-
-def hook_callbacks() -> list[keras.callbacks.Callback]:
-    return list(_hook_callbacks)
+    def on_epoch_end(self, epoch, logs=None):
+        if not self.sinks:
+            return
+        row = {"epoch": epoch + 1, "step": (epoch + 1) * self.params["steps"]}
+        row |= {name: float(value) for name, value in (logs or {}).items()}
+        image = self.render()
+        for sink in self.sinks:
+            sink(row, image)
 
 
 def fit_epochs(
-    model: keras.Model, name: str, params: TrainingParams, x: np.ndarray, y: np.ndarray | None, validation_data: tuple
+    model: keras.Model, params, x: np.ndarray, y: np.ndarray | None, validation_data: tuple, callbacks: list
 ) -> tuple[dict, dict]:
     """``model.fit`` for ``params.epochs`` epochs of ``x`` (targets ``y``, if any), validated
-    every epoch, with the clock, the divergence guard and the hooks' callbacks; returns the
-    per-epoch history and the timing summary."""
+    every epoch, with the clock and the given callbacks; returns the per-epoch history and the
+    timing summary."""
     clock = TrainingClock()
     history = model.fit(
         x,
@@ -103,7 +115,7 @@ def fit_epochs(
         validation_data=validation_data,
         batch_size=params.batch_size,
         epochs=params.epochs,
-        callbacks=[clock, DivergenceGuard(name, params.learning_rate), *hook_callbacks()],
+        callbacks=[clock, *callbacks],
         verbose=progress_verbosity(),
     )
     return history_dict(history), clock.summary(params.epochs * len(x))
@@ -111,11 +123,12 @@ def fit_epochs(
 
 class DivergenceGuard(keras.callbacks.Callback):
     """Stops training with a clear error as soon as a loss is NaN or infinite. The node then
-    fails before any output is saved, so the last good model files stay as they were."""
+    fails before any output is saved, so the last good model files stay as they were.
+    ``block``: the parameter block the advice names (``vae`` → ``vae.learning_rate``)."""
 
-    def __init__(self, model_name: str, learning_rate: float, steps_per_epoch: int | None = None):
+    def __init__(self, block: str, learning_rate: float):
         super().__init__()
-        self.model_name, self.learning_rate, self.steps_per_epoch = model_name, learning_rate, steps_per_epoch
+        self.block, self.learning_rate = block, learning_rate
         self._epoch = 0
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -124,13 +137,11 @@ class DivergenceGuard(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         bad = {name: value for name, value in (logs or {}).items() if "loss" in name and not math.isfinite(float(value))}
         if bad:
-            where = f"epoch {self._epoch + 1}, batch {batch + 1}"
-            if self.steps_per_epoch:
-                where = f"generator step {self._epoch * self.steps_per_epoch + batch + 1}"
+            step = self._epoch * (self.params.get("steps") or 0) + batch + 1
             raise FloatingPointError(
-                f"{self.model_name} diverged at {where}: {', '.join(f'{k} = {v}' for k, v in bad.items())}. "
-                f"Previously saved model files are untouched. Try a lower {self.model_name}.learning_rate "
-                f"(now {self.learning_rate:g}), a smaller batch, or resume from the last checkpoint with it."
+                f"{self.block} diverged at epoch {self._epoch + 1}, batch {batch + 1} (training step {step}): "
+                f"{', '.join(f'{k} = {v}' for k, v in bad.items())}. Previously saved model files are untouched. "
+                f"Try a lower {self.block}.learning_rate (now {self.learning_rate:g}) or a smaller batch."
             )
 
 

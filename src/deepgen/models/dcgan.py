@@ -84,10 +84,6 @@ def build_discriminator() -> keras.Model:
     return keras.Model(images, layers.Dense(1, activation="sigmoid")(x), name="discriminator")
 
 
-def build(cfg) -> dict[str, keras.Model]:
-    return {"generator": build_generator(cfg.latent_dim, cfg.fused_upsampling), "discriminator": build_discriminator()}
-
-
 class DCGAN(keras.Model):
     """One compiled ``train_step`` = discriminator updates on a real and a generated batch,
     then a generator update; both optimisers live here, no ``trainable=False`` re-compiling."""
@@ -169,9 +165,3 @@ class SampleProgression(keras.callbacks.Callback):
 def to_unit(images: np.ndarray) -> np.ndarray:
     """Generator output in [-1, 1] to images in [0, 1]."""
     return np.clip((images + 1.0) / 2.0, 0.0, 1.0).astype(np.float32)
-
-
-def sample(generator: keras.Model, n: int, seed: int) -> np.ndarray:
-    """``n`` generated images, N×28×28 float32 in [0, 1]."""
-    noise = np.random.default_rng(seed).standard_normal((n, generator.input_shape[-1]), dtype=np.float32)
-    return to_unit(predict(generator, noise))

@@ -11,7 +11,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from . import predict
-from .blocks import IMAGE_SHAPE, build_decoder, encoder_trunk
+from .blocks import IMAGE_SHAPE, encoder_trunk
 
 _EPS = 1e-7  # keeps log() finite where the decoder outputs exactly 0 or 1
 
@@ -24,13 +24,6 @@ def build_encoder(latent_dim: int, architecture: str, hidden_units: int) -> kera
     z_mean = layers.Dense(latent_dim, name="z_mean")(x)
     z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
     return keras.Model(images, [z_mean, z_log_var], name="encoder")
-
-
-def build(cfg) -> dict[str, keras.Model]:
-    return {
-        "encoder": build_encoder(cfg.latent_dim, cfg.architecture, cfg.hidden_units),
-        "decoder": build_decoder(cfg.latent_dim, cfg.architecture, cfg.hidden_units),
-    }
 
 
 # --- loss terms, per image -------------------------------------------------------------
@@ -103,12 +96,6 @@ class VAE(keras.Model):
     def test_step(self, data):
         images = data[0] if isinstance(data, tuple) else data
         return self._track(*self._loss_terms(images, training=False))
-
-
-def sample(decoder: keras.Model, n: int, seed: int) -> np.ndarray:
-    """Decode ``n`` draws from the prior N(0, I): N×28×28 float32 in [0,1]."""
-    z = np.random.default_rng(seed).standard_normal((n, decoder.input_shape[-1]), dtype=np.float32)
-    return predict(decoder, z)
 
 
 # --- evaluation ----------------------------------------------------------------------------

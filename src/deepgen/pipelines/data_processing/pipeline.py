@@ -2,7 +2,7 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import limit_test_set, scale_to_unit, split_train_validation, validate_mnist
+from .nodes import limit_test_set, scale_to_symmetric, scale_to_unit, split_train_validation, validate_mnist
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -42,3 +42,24 @@ def unit_scaled_inputs() -> Pipeline:
             )
         ]
     )
+
+
+def symmetric_scaled_inputs() -> Pipeline:
+    """Train and validation images in [-1,1], for families with a tanh output."""
+    return Pipeline(
+        [
+            Node(
+                scale_to_symmetric,
+                inputs=["train_images", "validation_images"],
+                outputs=["train_x_symmetric", "validation_x_symmetric"],
+                name="scale_to_symmetric",
+            )
+        ]
+    )
+
+
+def model_inputs(scaling: str) -> Pipeline:
+    """Everything a model pipeline reads: the split data, scaled for training (``unit`` or
+    ``symmetric``) and to [0,1] for evaluation."""
+    scaled = symmetric_scaled_inputs() if scaling == "symmetric" else Pipeline([])
+    return create_pipeline() + unit_scaled_inputs() + scaled

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import keras
 import numpy as np
+from kedro.io.core import DatasetError
 from matplotlib.figure import Figure
 
 from deepgen import evaluation, reporting
+from deepgen.families import FAMILIES
 from deepgen.models import evaluator, predict
 from deepgen.params import EvaluatorParams
+from deepgen.report import Comparison, ModelReport, SampleMetrics, comparison_markdown, model_rows, tabulate
 from deepgen.training import compile_model, progress_verbosity, start_training
+
+logger = logging.getLogger(__name__)
 
 
 def train_evaluator(
@@ -47,29 +53,40 @@ def train_evaluator(
     return frozen, {"test_accuracy": accuracy, "n_test_images": len(test_x), "parameters": params.model_dump()}
 
 
-def score_real_data(train_x: np.ndarray, test_x: np.ndarray, classifier: keras.Model, params: EvaluatorParams) -> dict:
+def score_real_data(train_x: np.ndarray, test_x: np.ndarray, classifier: keras.Model, params: EvaluatorParams) -> SampleMetrics:
     """The floor every model is measured against: real training images scored like samples."""
-    return {
-        "model": "real_data",
-        "metrics": evaluation.score_images(classifier, train_x[: params.n_real_images], test_x, params.neighbours),
-    }
+    return SampleMetrics(**evaluation.score_images(classifier, train_x[: params.n_real_images], test_x, params.neighbours))
 
 
-def compare_models(saved_metrics: dict[str, Callable[[], dict]], real_data_metrics: dict, *fresh_metrics: dict) -> tuple[str, dict]:
-    """One table of every model's metrics beside the real-data row.
+def compare_models(
+    saved_reports: dict[str, Callable[[], ModelReport]], real_data: SampleMetrics, *fresh_reports: ModelReport
+) -> tuple[str, Comparison]:
+    """One table of every registered family's metrics beside the real-data row.
 
-    ``saved_metrics`` holds every ``metrics.json`` under data/08_reporting, so a single-model run
-    updates its own rows and keeps the others; ``fresh_metrics`` are this run's (they also make
+    ``saved_reports`` holds every ``metrics.json`` under data/08_reporting, so a one-family run
+    updates its own rows and keeps the others; ``fresh_reports`` are this run's (they also make
     Kedro run this node after them).
     """
-    reports = {name.split("/")[0]: load() for name, load in saved_metrics.items()}
-    reports.update({report["model"]: report for report in fresh_metrics})
-    rows = reporting.comparison_rows(reports, real_data_metrics)
-    return reporting.comparison_markdown(rows), {"rows": rows}
+    reports = {}
+    for partition, load in saved_reports.items():
+        if partition in FAMILIES:  # <family>/metrics.json (not a sweep instance's)
+            try:
+                reports[partition] = load()
+            except DatasetError as exc:
+                logger.warning("Left out of the comparison: %s", exc)
+    reports |= {report.family: report for report in fresh_reports}
+    rows = [
+        row
+        for family in FAMILIES.values()
+        if family.name in reports
+        for row in model_rows(reports[family.name], {sampler.name: sampler.label for sampler in family.samplers})
+    ]
+    result = tabulate(real_data, rows)
+    return comparison_markdown(result), result
 
 
-def plot_model_samples(comparison: dict, ae_samples, ae_mixture_samples, vae_samples, dcgan_samples) -> Figure:
-    """Each model's samples side by side, its headline metrics in the title."""
-    samples = {"ae": ae_samples, "ae_mixture": ae_mixture_samples, "vae": vae_samples, "dcgan": dcgan_samples}
-    rows = {row["row"]: row for row in comparison["rows"]}
-    return reporting.samples_side_by_side({name: samples[name] for name in rows if name in samples}, rows)
+def plot_model_samples(comparison: Comparison, **samples: np.ndarray) -> Figure:
+    """Each model's samples side by side, its headline metrics in the title; ``samples`` is
+    keyed like the rows' ``samples_key``."""
+    panels = [(row.label, samples[row.samples_key], row.metrics) for row in comparison.rows if row.samples_key in samples]
+    return reporting.samples_side_by_side(panels)

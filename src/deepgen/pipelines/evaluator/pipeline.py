@@ -1,10 +1,15 @@
 """The ``evaluator`` pipeline (train and freeze the digit classifier) and the evaluation
 pieces every model pipeline shares: the real-data row and the comparison."""
 
+from __future__ import annotations
+
 from kedro.pipeline import Node, Pipeline
 
+from deepgen.families import Family
+from deepgen.tracking.hook import REPORT
 from deepgen.pipelines.data_processing import create_pipeline as data_processing
 from deepgen.pipelines.data_processing import unit_scaled_inputs
+from deepgen.pipelines.family.pipeline import samples_dataset
 
 from .nodes import compare_models, plot_model_samples, score_real_data, train_evaluator
 
@@ -43,27 +48,25 @@ def real_data_reference() -> Pipeline:
     )
 
 
-def comparison(*models: str) -> Pipeline:
-    """comparison.md/.json after the given models' metrics are written. A model pipeline ends
-    with its own (tagged ``comparison``); ``kedro run`` swaps them for one after all models."""
-    name = "compare_models" if len(models) > 1 else f"compare_models_after_{models[0]}"
+def comparison(families: list[Family]) -> Pipeline:
+    """The comparison (``comparison.md``/``.json``) after the given families' reports, in the
+    ``comparison`` namespace (its own W&B run). A family's pipeline ends with one of its own;
+    ``kedro run`` swaps them for one after all families, with their samples side by side."""
+    reports = [f"{family.name}.metrics" for family in families]
     nodes = [
         Node(
             compare_models,
-            ["saved_model_metrics", "real_data_metrics", *(f"{m}_metrics" for m in models)],
-            ["comparison_table", "comparison"],
-            name=name,
-            tags="comparison",
+            ["saved_model_reports", "real_data_metrics", *reports],
+            ["table", "results"],
+            name="compare_models",
         )
     ]
-    if len(models) > 1:
-        nodes.append(
-            Node(
-                plot_model_samples,
-                ["comparison", "ae_samples", "ae_mixture_samples", "vae_samples", "dcgan_samples"],
-                "comparison_samples_plot",
-                name="plot_model_samples",
-                tags="comparison",
-            )
-        )
-    return Pipeline(nodes)
+    if len(families) > 1:
+        samples = {
+            f"{family.name}.{sampler.name}": f"{family.name}.{samples_dataset(sampler)}"
+            for family in families
+            for sampler in family.samplers
+        }
+        nodes.append(Node(plot_model_samples, {"comparison": "results", **samples}, "samples_plot", name="plot_model_samples"))
+    external = {"saved_model_reports", "real_data_metrics", *reports, *(samples.values() if len(families) > 1 else ())}
+    return Pipeline(nodes, namespace="comparison", inputs=external, tags=["comparison", REPORT])

@@ -4,54 +4,44 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
-from pydantic import BaseModel
 
 from deepgen import reporting
-from deepgen.models import predict
-from deepgen.params import LatentSweepParams
+from deepgen.families import Family
+from deepgen.params import FamilyParams, LatentSweepParams
+from deepgen.report import ModelReport, markdown_table
 
 COLUMNS = ("recon_mse", "recon_bce", "elbo", "nll_iw", "fd", "class_score")
 
 
-def resize_latent(params, latent_dim: int, block: type[BaseModel]) -> BaseModel:
-    """A model's parameter block with another ``latent_dim`` (one per sweep instance)."""
-    validated = params if isinstance(params, block) else block.model_validate(params)
-    return validated.model_copy(update={"latent_dim": latent_dim})
+def resize_latent(params: FamilyParams, latent_dim: int) -> FamilyParams:
+    """A family's parameter block with another ``latent_dim`` (one per sweep instance)."""
+    return params.model_copy(update={"latent_dim": latent_dim})
 
 
-def _instances(results: dict) -> dict[tuple[str, int], dict]:
-    """``{"vae_10_metrics": …, "vae_10_decoder": …}`` → ``{("vae", 10): {"metrics": …, "decoder": …}}``."""
-    instances: dict[tuple[str, int], dict] = {}
-    for key, value in results.items():
-        model, dim, part = key.split("_", 2)
-        instances.setdefault((model, int(dim)), {})[part] = value
-    return dict(sorted(instances.items()))
+def reconstruct_examples(family: Family, test_x: np.ndarray, **networks) -> np.ndarray:
+    """The first ten test images, reconstructed: the same digits at every size in the report."""
+    return family.reconstruct(networks, test_x[:10])
 
 
-def report_latent_sweep(test_x: np.ndarray, sweep: LatentSweepParams, **results) -> tuple[Figure, Figure, str, dict]:
+def report_latent_sweep(test_x: np.ndarray, sweep: LatentSweepParams, *instances) -> tuple[Figure, Figure, str, dict]:
     """Curves of the metrics against latent size, the same test digits reconstructed at each
-    size, and the table behind both."""
-    instances = _instances(results)
-    built_for = sorted({dim for _, dim in instances})
+    size, and the table behind both. ``instances``: each instance's report, then its examples."""
+    reports: list[ModelReport] = list(instances[::2])
+    built_for = sorted({report.parameters["latent_dim"] for report in reports})
     if sorted(sweep.latent_dims) != built_for:
         raise ValueError(
             f"latent_sweep.latent_dims is {sweep.latent_dims} but the pipeline was built for {built_for}: the list "
             "shapes the pipeline, so set it in conf/base/parameters_latent_sweep.yml, not per run or environment."
         )
-    rows = [{"model": model, "latent_dim": dim, **parts["metrics"]["metrics"]} for (model, dim), parts in instances.items()]
-    originals = test_x[:10]
-    reconstructions = {
-        f"{model.upper()} z={dim}": predict(parts["decoder"], _codes(predict(parts["encoder"], originals)))
-        for (model, dim), parts in instances.items()
-    }
+    rows = [
+        {"model": report.label, "latent_dim": report.parameters["latent_dim"], **report.metrics, **report.samples["prior"].model_dump()}
+        for report in reports
+    ]
+    examples = {f"{row['model']} z={row['latent_dim']}": images for row, images in zip(rows, instances[1::2])}
+    table_rows = [{column: row.get(column) for column in ("model", "latent_dim", *COLUMNS)} for row in rows]
     return (
         reporting.metric_curves(rows, COLUMNS, "latent_dim", "Metrics against latent size"),
-        reporting.labelled_rows({"test images": originals, **reconstructions}, "The same test digits reconstructed at each latent size"),
-        reporting.markdown_table(rows, ("model", "latent_dim", *COLUMNS)),
-        {"rows": rows},
+        reporting.labelled_rows({"test images": test_x[:10], **examples}, "The same test digits reconstructed at each latent size"),
+        markdown_table(["model", "latent_dim", *COLUMNS], [list(row.values()) for row in table_rows]),
+        {"rows": table_rows},
     )
-
-
-def _codes(encoded):
-    """An AE encoder gives codes; a VAE encoder gives [mean, log-variance]: decode the mean."""
-    return encoded[0] if isinstance(encoded, list) else encoded

@@ -1,9 +1,7 @@
-"""Weights & Biases for deepgen: settings, mode and runs.
+"""W&B settings, mode and runs.
 
-The run lifecycle lives in the Kedro hook (``deepgen.hooks.WandbHooks``); this module holds the
-pieces it uses, so that nodes and models never import wandb. The Keras callbacks that log
-training are in ``deepgen.wandb_callbacks``: this module stays free of TensorFlow, which the
-hooks import only once a run needs it.
+The run lifecycle lives in the Kedro hook (``deepgen.tracking.hook``); this module holds the
+pieces it uses, and stays free of TensorFlow.
 """
 
 from __future__ import annotations
@@ -57,8 +55,8 @@ def import_wandb() -> None:
     the hooks call this when a run's tracking is on, before TensorFlow is loaded.
 
     wandb's settings and API classes are pydantic models that read their fields' docstrings
-    through ``inspect``, which scans every loaded module once per frame on the stack. With
-    TensorFlow's ~4,000 modules loaded, these imports cost ~0.85 s of CPU; before it, ~0.4 s.
+    through ``inspect``, which scans every loaded module: with TensorFlow's thousands of
+    modules loaded, these imports take about twice as long.
     """
     import wandb  # noqa: F401
 

@@ -1,0 +1,45 @@
+"""A typed report (a pydantic model of ``deepgen.report``) stored as JSON."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from kedro.io.core import AbstractDataset, DatasetError
+from pydantic import BaseModel, ValidationError
+
+from .keras_model import replace_atomically
+
+
+class ReportDataset(AbstractDataset[BaseModel, BaseModel]):
+    """``report`` names the model class; loading validates the file against it.
+
+    Example catalog entry::
+
+        "{family}.metrics":
+          type: deepgen.datasets.ReportDataset
+          filepath: data/08_reporting/{family}/metrics.json
+          report: deepgen.report.ModelReport
+    """
+
+    def __init__(self, *, filepath: str, report: str, metadata: dict[str, Any] | None = None) -> None:
+        self._filepath = Path(filepath)
+        module, _, name = report.rpartition(".")
+        self._report: type[BaseModel] = getattr(import_module(module), name)
+        self.metadata = metadata
+
+    def load(self) -> BaseModel:
+        try:
+            return self._report.model_validate_json(self._filepath.read_bytes())
+        except ValidationError as exc:
+            raise DatasetError(f"{self._filepath} is not a {self._report.__name__} (written by another version?): {exc}") from exc
+
+    def save(self, data: BaseModel) -> None:
+        replace_atomically(self._filepath, lambda temporary: temporary.write_text(data.model_dump_json(indent=2) + "\n"))
+
+    def _exists(self) -> bool:
+        return self._filepath.is_file()
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._filepath), "report": self._report.__name__}

@@ -1,0 +1,47 @@
+"""The tutorial's autoencoder: an encoder to a deterministic code and a mirrored decoder,
+trained on pixel MSE."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from deepgen.models import ae, blocks, predict
+from deepgen.params import AutoencodingParams
+from deepgen.training import compile_model, fit_epochs
+
+from . import samplers
+from .contract import Family, TrainingResult
+
+
+class AEParams(AutoencodingParams):
+    # The tutorial put a ReLU on the code; "linear" avoids dead latent units at small sizes.
+    latent_activation: Literal["linear", "relu"]
+
+
+def build(params: AEParams) -> dict:
+    return {
+        "encoder": ae.build_encoder(params.latent_dim, params.architecture, params.hidden_units, params.latent_activation),
+        "decoder": blocks.build_decoder(params.latent_dim, params.architecture, params.hidden_units),
+    }
+
+
+def train(networks, train_x, validation_x, params: AEParams, seed: int, callbacks: list) -> TrainingResult:
+    """Encoder and decoder fitted jointly on pixel MSE."""
+    model = ae.build_autoencoder(networks["encoder"], networks["decoder"])
+    compile_model(model, params, loss="mse")
+    history, stats = fit_epochs(model, params, train_x, train_x, (validation_x, validation_x), callbacks)
+    return TrainingResult(history, stats)
+
+
+FAMILY = Family(
+    name="ae",
+    label="AE",
+    params=AEParams,
+    build=build,
+    train=train,
+    networks=("encoder", "decoder"),
+    encode=lambda networks, images: predict(networks["encoder"], images),
+    decode=lambda networks, codes: predict(networks["decoder"], codes),
+    samplers=(samplers.prior, samplers.mixture),
+    epoch_image="reconstructions",
+)

@@ -1,0 +1,28 @@
+"""The samplers families share: decode draws from the prior, or from a mixture fitted to codes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .contract import Sampler
+
+
+def _draw_prior(family, networks, params, n: int, seed: int, train_x: np.ndarray) -> np.ndarray:
+    z = np.random.default_rng(seed).standard_normal((n, params.latent_dim), dtype=np.float32)
+    return family.decode(networks, z)
+
+
+def _draw_mixture(family, networks, params, n: int, seed: int, train_x: np.ndarray) -> np.ndarray:
+    # An autoencoder's codes need not follow N(0, I): a mixture fitted to the training codes
+    # samples where the decoder was trained.
+    from sklearn.mixture import GaussianMixture
+
+    codes = family.encode(networks, train_x)
+    mixture = GaussianMixture(params.mixture_components, covariance_type="full", random_state=seed).fit(codes)
+    z, _ = mixture.sample(n)  # grouped by component: shuffled so that grids show a mix
+    z = np.random.default_rng(seed).permutation(z).astype(np.float32)
+    return family.decode(networks, z)
+
+
+prior = Sampler("prior", "N(0, I) samples", _draw_prior)
+mixture = Sampler("mixture", "mixture samples", _draw_mixture)

@@ -1,0 +1,98 @@
+"""The tutorial's variational autoencoder: a Gaussian encoder q(z|x), the reparameterisation
+trick and a Bernoulli decoder p(x|z), trained on reconstruction + beta·KL (the loss is in
+``deepgen.models.vae``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, PositiveInt
+from scipy.stats import norm
+
+from deepgen import reporting
+from deepgen.models import blocks, predict, vae
+from deepgen.params import AutoencodingParams
+from deepgen.training import compile_model, fit_epochs
+
+from . import samplers
+from .contract import Family, TrainingResult
+
+
+class VAEParams(AutoencodingParams):
+    beta: float = Field(ge=0)  # weight of the KL term
+    reconstruction: Literal["bce", "mse"]  # Bernoulli log-likelihood or the tutorial's 784·MSE
+    iw_samples: PositiveInt  # K, importance samples per test image for nll_iw
+
+
+def build(params: VAEParams) -> dict:
+    return {
+        "encoder": vae.build_encoder(params.latent_dim, params.architecture, params.hidden_units),
+        "decoder": blocks.build_decoder(params.latent_dim, params.architecture, params.hidden_units),
+    }
+
+
+def train(networks, train_x, validation_x, params: VAEParams, seed: int, callbacks: list) -> TrainingResult:
+    model = vae.VAE(**networks, beta=params.beta, reconstruction=params.reconstruction, seed=seed)
+    compile_model(model, params)
+    history, stats = fit_epochs(model, params, train_x, None, (validation_x,), callbacks)
+    return TrainingResult(history, stats)
+
+
+def encode(networks, images: np.ndarray) -> np.ndarray:
+    """The posterior means."""
+    return predict(networks["encoder"], images)[0]
+
+
+def metrics(networks, test_x: np.ndarray, params: VAEParams, seed: int) -> dict[str, float]:
+    """Test ELBO and the importance-weighted estimate of −log p(x), nats per image."""
+    encoder, decoder = networks["encoder"], networks["decoder"]
+    return {
+        "elbo": float(np.mean(vae.elbo(encoder, decoder, test_x, seed))),
+        "nll_iw": float(np.mean(vae.importance_weighted_nll(encoder, decoder, test_x, params.iw_samples, seed))),
+    }
+
+
+def figures(networks, test_x: np.ndarray, test_labels: np.ndarray, extras: dict) -> dict:
+    return {
+        "latent_manifold": _latent_manifold(networks["decoder"]),
+        "interpolations": _interpolations(networks, test_x, test_labels),
+    }
+
+
+def _latent_manifold(decoder):
+    """Images decoded over a 20×20 grid of the 2-D prior's quantiles (Kingma & Welling, fig. 4);
+    with a larger code, the grid spans the first two dimensions, the others held at 0."""
+    n = 20
+    quantiles = norm.ppf(np.linspace(0.05, 0.95, n)).astype(np.float32)
+    grid = np.zeros((n * n, decoder.input_shape[-1]), np.float32)
+    grid[:, :2] = [[x, y] for y in quantiles[::-1] for x in quantiles]
+    return reporting.image_grid(predict(decoder, grid), "VAE latent manifold over z_0, z_1 (prior quantiles)", ncols=n)
+
+
+def _interpolations(networks, test_x: np.ndarray, test_labels: np.ndarray):
+    """Straight lines between the posterior means of the first test 0 and 5, 1 and 6, …, decoded."""
+    starts = [int(np.flatnonzero(test_labels == d)[0]) for d in range(5)]
+    ends = [int(np.flatnonzero(test_labels == d)[0]) for d in range(5, 10)]
+    z_mean = encode(networks, test_x[starts + ends])
+    weights = np.linspace(0, 1, 10, dtype=np.float32)[None, :, None]
+    path = (1 - weights) * z_mean[:5, None] + weights * z_mean[5:, None]  # 5 pairs × 10 steps × d
+    images = predict(networks["decoder"], path.reshape(-1, z_mean.shape[1]))
+    return reporting.image_grid(images, "VAE interpolations between test digits (0→5, 1→6, …)", ncols=10)
+
+
+FAMILY = Family(
+    name="vae",
+    label="VAE",
+    params=VAEParams,
+    build=build,
+    train=train,
+    networks=("encoder", "decoder"),
+    encode=encode,
+    decode=lambda networks, codes: predict(networks["decoder"], codes),
+    samplers=(samplers.prior, samplers.mixture),
+    epoch_image="reconstructions",
+    metrics=metrics,
+    figures=figures,
+    figure_names=("latent_manifold", "interpolations"),
+)

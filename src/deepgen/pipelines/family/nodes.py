@@ -1,0 +1,127 @@
+"""The nodes of the model template, the same for every family: the family comes first and is
+bound when the template is built (``pipeline.py``)."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from deepgen import evaluation, reporting
+from deepgen.families import Family, Sampler
+from deepgen.params import EvaluatorParams, FamilyParams
+from deepgen.report import ModelReport, SampleMetrics, TrainingStats
+from deepgen.training import DivergenceGuard, EpochReport, TrainingContext, start_training
+
+
+def train(
+    family: Family, train_x: np.ndarray, validation_x: np.ndarray, params: FamilyParams, seed: int, training_context: TrainingContext
+) -> dict:
+    """The family's networks, trained from ``seed``, with their history and timing."""
+    start_training(seed, params.deterministic)
+    networks = family.build(params)
+    callbacks = [
+        DivergenceGuard(family.name, params.learning_rate),
+        *training_context.callbacks,
+        EpochReport(training_context.epoch_sinks, lambda: _epoch_image(family, networks, validation_x, params)),
+    ]
+    result = family.train(networks, train_x, validation_x, params, seed, callbacks)
+    return {
+        **{name: networks[name] for name in family.networks},
+        "training_history": result.history,
+        "training_stats": result.stats,
+        "training_extras": result.extras,
+    }
+
+
+def _epoch_image(family: Family, networks: dict, validation_x: np.ndarray, params: FamilyParams) -> tuple[str, np.ndarray, str]:
+    if family.epoch_image == "reconstructions":
+        originals = validation_x[:16]
+        pairs = np.concatenate([originals, family.reconstruct(networks, originals)])
+        return "reconstructions", reporting.tile_images(pairs, len(originals)), "validation images (top), reconstructions (bottom)"
+    noise = np.random.default_rng(0).standard_normal((64, params.latent_dim), dtype=np.float32)
+    return "samples", reporting.tile_images(family.decode(networks, noise), 8), "samples of fixed noise"
+
+
+def embed(family: Family, images: np.ndarray, labels: np.ndarray, **networks: keras.Model) -> pd.DataFrame:
+    """One row per image: its code ``z_0…z_k`` (the posterior mean where there is one) and its label."""
+    codes = family.encode(networks, images)
+    table = pd.DataFrame(codes, columns=[f"z_{i}" for i in range(codes.shape[1])])
+    table["label"] = labels.astype(np.int64)
+    return table
+
+
+def draw_samples(
+    family: Family, sampler: Sampler, params: FamilyParams, seed: int, train_x: np.ndarray, **networks: keras.Model
+) -> np.ndarray:
+    """``params.n_samples`` images from one of the family's samplers."""
+    return sampler.draw(family, networks, params, params.n_samples, seed, train_x)
+
+
+def score_samples(samples: np.ndarray, test_x: np.ndarray, classifier: keras.Model, evaluator_params: EvaluatorParams) -> SampleMetrics:
+    return SampleMetrics(**evaluation.score_images(classifier, samples, test_x, evaluator_params.neighbours))
+
+
+def test_metrics(family: Family, test_x: np.ndarray, params: FamilyParams, seed: int, **networks: keras.Model) -> dict[str, float]:
+    """Reconstruction (families with an encoder) and the family's own test-set metrics."""
+    metrics = {}
+    if family.encode is not None:
+        reconstructions = family.reconstruct(networks, test_x)
+        metrics |= {"recon_mse": evaluation.recon_mse(test_x, reconstructions), "recon_bce": evaluation.recon_bce(test_x, reconstructions)}
+    if family.metrics is not None:
+        metrics |= family.metrics(networks, test_x, params, seed)
+    return metrics
+
+
+def report(  # noqa: PLR0913
+    family: Family,
+    params: FamilyParams,
+    metrics: dict[str, float],
+    training_stats: dict,
+    training_history: dict,
+    test_x: np.ndarray,
+    commit: str,
+    evaluator_checksum: str,
+    **sample_metrics: SampleMetrics,
+) -> ModelReport:
+    """The model's report: its metrics per sampler, how it trained, and what produced it."""
+    final_losses = {name: values[-1] for name, values in training_history.items() if name != "step"}
+    return ModelReport(
+        family=family.name,
+        label=family.label,
+        metrics=metrics,
+        samples={sampler.name: sample_metrics[sampler.name] for sampler in family.samplers},
+        training=TrainingStats(**training_stats, final_losses=final_losses),
+        parameters=params.model_dump(),
+        n_test_images=len(test_x),
+        commit=commit,
+        evaluator_sha256=evaluator_checksum.split()[0],
+    )
+
+
+def plot_reconstructions(family: Family, test_x: np.ndarray, **networks: keras.Model) -> Figure:
+    originals = test_x[:16]
+    return reporting.reconstruction_grid(originals, family.reconstruct(networks, originals), family.label)
+
+
+def plot_latent_scatter(family: Family, embeddings: pd.DataFrame) -> Figure:
+    return reporting.latent_scatter(embeddings, f"{family.label} latent space of the test set")
+
+
+def plot_samples(family: Family, sampler: Sampler, samples: np.ndarray) -> Figure:
+    return reporting.image_grid(samples, f"{family.label}, {sampler.label}")
+
+
+def plot_training(family: Family, history: dict) -> Figure:
+    losses = {name: values for name, values in history.items() if name != "step"}
+    if "step" in history:
+        return reporting.loss_curves(losses, f"{family.label} training", x=history["step"], xlabel="training step")
+    return reporting.loss_curves(losses, f"{family.label} training")
+
+
+def plot_family_figures(
+    family: Family, test_x: np.ndarray, test_labels: np.ndarray, training_extras: dict, **networks: keras.Model
+) -> dict[str, Figure]:
+    """The family's own figures (the VAE's manifold, the GAN's progression, …)."""
+    return family.figures(networks, test_x, test_labels, training_extras)

@@ -1,0 +1,132 @@
+"""The model template: train → embed (families with an encoder) → sample (each sampler) →
+evaluate → report, instantiated per family in the family's Kedro namespace (``vae.encoder``,
+``vae.samples``, ``vae.metrics``)."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable
+
+from kedro.pipeline import Node, Pipeline
+
+from deepgen.families import Family
+
+from . import nodes
+
+FIGURES = "figures"  # the tag of the nodes that only draw (the latent sweep leaves them out)
+
+
+def bind(func: Callable, *leading, params_type: type | None = None) -> Callable:
+    """``func`` with its leading arguments (the family, a sampler) fixed, as Kedro wants a node
+    function: its own name and docstring, a signature without them, and ``params_type`` as the
+    type of its ``params`` argument, so that Kedro validates that block when a run starts."""
+    signature = inspect.signature(func)
+    kept = list(signature.parameters.values())[len(leading) :]
+    hints = typing.get_type_hints(func)
+
+    def node_function(*args, **kwargs):
+        return func(*leading, *args, **kwargs)
+
+    node_function.__name__ = node_function.__qualname__ = func.__name__
+    node_function.__doc__, node_function.__module__ = func.__doc__, func.__module__
+    node_function.__signature__ = signature.replace(parameters=kept)
+    node_function.__annotations__ = {p.name: hints[p.name] for p in kept if p.name in hints}
+    if params_type is not None and "params" in node_function.__annotations__:
+        node_function.__annotations__["params"] = params_type
+    return node_function
+
+
+def samples_dataset(sampler) -> str:
+    """``samples`` for the prior (``samples.npy``), ``<sampler>_samples`` for the others."""
+    return "samples" if sampler.name == "prior" else f"{sampler.name}_samples"
+
+
+def template_nodes(family: Family, params: str) -> list[Node]:
+    """The template's nodes for ``family``, not yet namespaced; ``params`` names the input
+    holding its parameter block (``params:<name>``, or a sweep instance's resized copy)."""
+
+    def node(func, inputs, outputs, name, *leading, tags=()):
+        return Node(bind(func, family, *leading, params_type=family.params), inputs, outputs, name=name, tags=tags)
+
+    networks = {network: network for network in family.networks}
+    wiring = [
+        node(
+            nodes.train,
+            {
+                "train_x": f"train_x_{family.scaling}",
+                "validation_x": f"validation_x_{family.scaling}",
+                "params": params,
+                "seed": "params:seed",
+                "training_context": "training_context",
+            },
+            {**networks, "training_history": "training_history", "training_stats": "training_stats", "training_extras": "training_extras"},
+            "train",
+        ),
+        node(nodes.test_metrics, {"test_x": "test_x_unit", "params": params, "seed": "params:seed", **networks}, "test_metrics", "evaluate"),
+        node(nodes.plot_training, {"history": "training_history"}, "training_plot", "plot_training", tags=FIGURES),
+    ]
+    for sampler in family.samplers:
+        samples = samples_dataset(sampler)
+        wiring += [
+            node(
+                nodes.draw_samples,
+                {"params": params, "seed": "params:seed", "train_x": "train_x_unit", **networks},
+                samples,
+                f"sample_{sampler.name}",
+                sampler,
+            ),
+            Node(
+                nodes.score_samples,
+                {"samples": samples, "test_x": "test_x_unit", "classifier": "evaluator_classifier", "evaluator_params": "params:evaluator"},
+                f"{samples}_metrics",
+                name=f"score_{sampler.name}_samples",
+            ),
+            node(nodes.plot_samples, {"samples": samples}, f"{samples}_plot", f"plot_{sampler.name}_samples", sampler, tags=FIGURES),
+        ]
+    wiring.append(
+        node(
+            nodes.report,
+            {
+                "params": params,
+                "metrics": "test_metrics",
+                "training_stats": "training_stats",
+                "training_history": "training_history",
+                "test_x": "test_x_unit",
+                "commit": "project_commit",
+                "evaluator_checksum": "evaluator_checksum",
+                **{sampler.name: f"{samples_dataset(sampler)}_metrics" for sampler in family.samplers},
+            },
+            "metrics",
+            "report",
+        )
+    )
+    if family.encode is not None:
+        wiring += [
+            node(nodes.embed, {"images": "test_x_unit", "labels": "test_labels", **networks}, "latent_embeddings", "embed"),
+            node(nodes.plot_latent_scatter, {"embeddings": "latent_embeddings"}, "latent_scatter_plot", "plot_latent_scatter", tags=FIGURES),
+            node(nodes.plot_reconstructions, {"test_x": "test_x_unit", **networks}, "reconstructions_plot", "plot_reconstructions", tags=FIGURES),
+        ]
+    if family.figures is not None:
+        figures = {figure: f"{figure}_plot" for figure in family.figure_names}
+        inputs = {"test_x": "test_x_unit", "test_labels": "test_labels", "training_extras": "training_extras", **networks}
+        wiring.append(node(nodes.plot_family_figures, inputs, figures, "plot_family_figures", tags=FIGURES))
+    return wiring
+
+
+def namespaced(nodes_: list[Node], namespace: str) -> Pipeline:
+    """``nodes_`` in ``namespace``: what they produce is named ``<namespace>.<name>``; what they
+    take from outside (the data, the evaluator, parameters) keeps its name."""
+    pipeline = Pipeline(nodes_)
+    free = pipeline.inputs()
+    return Pipeline(
+        pipeline,
+        namespace=namespace,
+        inputs={name for name in free if not name.startswith("params:")},
+        parameters={name for name in free if name.startswith("params:")},
+    )
+
+
+def create_pipeline(family: Family) -> Pipeline:
+    """``family``'s model pipeline, namespaced by its name."""
+    return namespaced(template_nodes(family, params=f"params:{family.name}"), family.name)
