@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RAW_MNIST = PROJECT_ROOT / "data" / "01_raw" / "mnist"
@@ -17,6 +18,19 @@ KEDRO = str(Path(sys.executable).with_name("kedro"))
 
 # No telemetry, no W&B network, no prompts: in every test and every subprocess.
 os.environ.update(KEDRO_DISABLE_TELEMETRY="true", WANDB_MODE="offline", WANDB_SILENT="true")
+
+
+def base_params(block: str, **overrides):
+    """A parameter block as conf/base sets it, with ``overrides``, validated by its class."""
+    from deepgen.families import FAMILIES
+    from deepgen.params import DataParams, EvaluatorParams, LatentSweepParams
+
+    classes = {"data": DataParams, "evaluator": EvaluatorParams, "latent_sweep": LatentSweepParams}
+    classes |= {name: family.params for name, family in FAMILIES.items()}
+    values = {}
+    for path in sorted((PROJECT_ROOT / "conf" / "base").glob("parameters*.yml")):
+        values |= yaml.safe_load(path.read_text())
+    return classes[block](**{**values[block], **overrides})
 
 
 def make_project_copy(destination: Path) -> Path:

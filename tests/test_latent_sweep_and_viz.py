@@ -19,14 +19,14 @@ def test_latent_sweep_writes_its_report(project_copy):
     assert result.returncode == 0, result.stderr[-2000:]
     report = project_copy / "data/08_reporting/latent_sweep"
     rows = json.loads((report / "results.json").read_text())["rows"]
-    assert [(row["model"], row["latent_dim"]) for row in rows] == [(m, d) for m in ("ae", "vae") for d in (2, 10, 100)]
+    assert [(row["model"], row["latent_dim"]) for row in rows] == [(m, d) for m in ("AE", "VAE") for d in (2, 10, 100)]
     assert all({"recon_mse", "recon_bce", "fd"} <= set(row) for row in rows)
-    assert all("elbo" in row and "nll_iw" in row for row in rows if row["model"] == "vae")
+    assert all(row["elbo"] < 0 < row["nll_iw"] for row in rows if row["model"] == "VAE")
     for figure in ("curves", "reconstructions"):
         with Image.open(report / f"{figure}.png") as image:
             assert image.format == "PNG"
     table = (report / "table.md").read_text()
-    assert table.count("\n| vae |") == 3
+    assert table.count("\n| VAE |") == 3
     for instance in ("ae_2", "ae_100", "vae_10"):
         assert (report / instance / "metrics.json").is_file()
 

@@ -28,9 +28,10 @@ def test_vae_run_holds_config_history_images_summary_and_artifacts(vae_smoke_run
         assert len(run.column(key)) == 1, key  # one entry per epoch
     assert run.column("reconstructions/_type") == ["image-file"]
 
-    metrics = _metrics(vae_smoke_run, "vae")["metrics"]
-    for key, value in metrics.items():
+    report = _metrics(vae_smoke_run, "vae")
+    for key, value in {**report["metrics"], **report["samples"]["prior"]}.items():
         assert run.summary[key] == pytest.approx(value), key
+    assert run.summary["mixture/fd"] == pytest.approx(report["samples"]["mixture"]["fd"])
     assert run.summary["training/images"] == 2700
 
     assert {a.name for a in run.artifacts if a.type == "model"} == {"vae-encoder", "vae-decoder"}
@@ -41,19 +42,19 @@ def test_vae_run_holds_config_history_images_summary_and_artifacts(vae_smoke_run
 
 def test_dcgan_run_logs_losses_and_sample_grids_per_interval(dcgan_smoke_run):
     run = offline_runs(dcgan_smoke_run)["dcgan"]
-    assert run.column("generator_step") == [50, 100]
+    assert run.column("step") == [50, 100]
     for key in ("d_loss", "g_loss", "d_accuracy"):
         assert len(run.column(key)) == 2
     assert run.column("samples/_type") == ["image-file"] * 2
-    assert run.summary["fd"] == pytest.approx(_metrics(dcgan_smoke_run, "dcgan")["metrics"]["fd"])
+    assert run.summary["fd"] == pytest.approx(_metrics(dcgan_smoke_run, "dcgan")["samples"]["prior"]["fd"])
     assert {a.name for a in run.artifacts if a.type == "model"} == {"dcgan-generator", "dcgan-discriminator"}
 
 
 def test_ae_run_summary_holds_both_samplers(ae_smoke_run):
     run = offline_runs(ae_smoke_run)["ae"]
     report = _metrics(ae_smoke_run, "ae")
-    assert run.summary["fd"] == pytest.approx(report["metrics"]["fd"])
-    assert run.summary["mixture/fd"] == pytest.approx(report["mixture_metrics"]["fd"])
+    assert run.summary["fd"] == pytest.approx(report["samples"]["prior"]["fd"])
+    assert run.summary["mixture/fd"] == pytest.approx(report["samples"]["mixture"]["fd"])
 
 
 def test_comparison_is_a_table(default_smoke_run):
@@ -63,7 +64,8 @@ def test_comparison_is_a_table(default_smoke_run):
     comparison = next(run for run in runs if run.group == group and run.name == "comparison")
     table_file = next(p for p in comparison.media() if p.name.endswith(".table.json"))
     table = json.loads(table_file.read_text())
-    assert [row[0] for row in table["data"]] == ["real_data", "ae", "ae_mixture", "vae", "dcgan"]
+    assert [row[0] for row in table["data"]][::2] == ["real data (train vs test)", "AE, mixture samples", "VAE, mixture samples"]
+    assert len(table["data"]) == 6
 
 
 def test_unreachable_server_falls_back_to_offline(project_copy):

@@ -3,18 +3,19 @@
 import keras
 from tensorflow.python.framework import config as tf_config
 
+from deepgen.families import FAMILIES
 from deepgen.models import ae
-from deepgen.params import AEParams
 from deepgen.training import compile_model, start_training
+from tests.conftest import base_params
 
 
 def test_xla_stays_on_under_op_determinism():
     # Keras drops jit_compile=True when TensorFlow's op determinism is on; compile_model keeps
     # it, and leaves determinism on for training.
-    params = AEParams(jit_compile=True, deterministic=True, steps_per_execution=8)
+    params = base_params("ae", jit_compile=True, deterministic=True, steps_per_execution=8)
     start_training(0, params.deterministic)
     try:
-        model = ae.build_autoencoder(**ae.build(params))
+        model = ae.build_autoencoder(**FAMILIES["ae"].build(params))
         compile_model(model, params, loss="mse")
         assert model.jit_compile is True and model.steps_per_execution == 8
         assert tf_config.is_op_determinism_enabled()
@@ -23,9 +24,9 @@ def test_xla_stays_on_under_op_determinism():
 
 
 def test_auto_leaves_xla_to_keras_on_cpu():
-    params = AEParams(jit_compile="auto", deterministic=False)
+    params = base_params("ae", jit_compile="auto", deterministic=False)
     start_training(0, params.deterministic)
-    model = ae.build_autoencoder(**ae.build(params))
+    model = ae.build_autoencoder(**FAMILIES["ae"].build(params))
     compile_model(model, params, loss="mse")
     assert isinstance(model.optimizer, keras.optimizers.Adam)
     assert model.jit_compile is False  # Keras' own choice without a GPU

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+MARKED_POINTS = 30  # shorter series get a marker per point
+
 
 def _subplots(*grid: int, figsize: tuple[float, float], **kwargs):
     """Like ``plt.subplots``, without pyplot's global registry: figures the catalog saves are
@@ -77,7 +79,7 @@ def loss_curves(history: dict[str, list[float]], title: str, x: list[int] | None
     """Every logged series against ``x`` (epochs 1…n by default); validation series dashed."""
     fig, ax = _subplots(figsize=(6.5, 4))
     for name, values in history.items():
-        ax.plot(x or range(1, len(values) + 1), values, label=name, marker="." if len(values) < 30 else None,
+        ax.plot(x or range(1, len(values) + 1), values, label=name, marker="." if len(values) < MARKED_POINTS else None,
                 linestyle="--" if name.startswith("val_") else "-")
     ax.set(title=title, xlabel=xlabel, ylabel="value")
     ax.legend()

@@ -6,7 +6,7 @@ from deepgen.catalog import InMemoryWithoutCopiesCatalog
 from deepgen.checkpoints import CheckpointHooks
 from deepgen.tracking import WandbHooks
 
-# Reports read other namespaces' outputs by their full names (`comparison` reads `vae.metrics`),
+# Reports read other namespaces' outputs by their full names (`comparison` reads `<family>.metrics`),
 # which is what namespaces are for; Kedro's advice against dots in such names does not apply.
 warnings.filterwarnings("ignore", message="One or more dataset names contain '.' characters")
 
@@ -21,8 +21,8 @@ DATA_CATALOG_CLASS = InMemoryWithoutCopiesCatalog
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
-    # Environments override single keys, not whole blocks: `--params=vae.epochs=2`
-    # or conf/smoke's `ae.epochs` leave the block's other keys as in conf/base.
+    # Environments override single keys, not whole blocks: `--params=<family>.epochs=2`
+    # or an epochs key in conf/smoke leave the block's other keys as in conf/base.
     "merge_strategy": {"parameters": "soft"},
     # W&B settings are not parameters: conf/<env>/wandb.yml, as kedro-mlflow keeps mlflow.yml.
     "config_patterns": {"wandb": ["wandb*", "wandb*/**"]},

@@ -124,7 +124,7 @@ def fit_epochs(
 class DivergenceGuard(keras.callbacks.Callback):
     """Stops training with a clear error as soon as a loss is NaN or infinite. The node then
     fails before any output is saved, so the last good model files stay as they were.
-    ``block``: the parameter block the advice names (``vae`` → ``vae.learning_rate``)."""
+    ``block``: the parameter block the advice names (``<family>`` → ``<family>.learning_rate``)."""
 
     def __init__(self, block: str, learning_rate: float):
         super().__init__()

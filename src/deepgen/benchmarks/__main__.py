@@ -118,37 +118,33 @@ DCGAN_ABLATIONS = {
 }
 
 
-def _clocked_node(train: Callable[[], object]) -> list[float]:
-    """Epoch times of one training node's run: the clock goes to the node's ``fit`` the way the
-    Kedro hooks hand theirs (checkpoints, W&B loggers)."""
-    from deepgen import training
+def _clocked_node(family, params, train_x: np.ndarray, validation_x: np.ndarray) -> list[float]:
+    """Epoch times of the template's training node, the clock handed to ``fit`` through the
+    training context as the Kedro hooks hand theirs (checkpoints, W&B)."""
+    from deepgen.pipelines.family.nodes import train
+    from deepgen.training import TrainingContext
 
     clock = _epoch_clock()
-    training.add_hook_callbacks([clock])
-    try:
-        train()
-    finally:
-        training.clear_hook_callbacks()
+    train(family, train_x, validation_x, params, 0, TrainingContext(callbacks=[clock]))
     return clock.times
 
 
-def _deepgen_runs(node: Callable, params, ablations: dict) -> dict[str, Callable[[], list[float]]]:
+def _deepgen_runs(family, params, ablations: dict, train_x: np.ndarray, validation_x: np.ndarray) -> dict[str, Callable[[], list[float]]]:
     """The node at ``params`` (``deepgen``), and at each ablation's changed settings."""
     variants = {"deepgen": params} | {name: params.model_copy(update=changes) for name, changes in ablations.items()}
-    return {name: (lambda p=variant: _clocked_node(lambda: node(p))) for name, variant in variants.items()}
+    return {name: (lambda p=variant: _clocked_node(family, p, train_x, validation_x)) for name, variant in variants.items()}
 
 
 def benchmark_autoencoders(images: np.ndarray, params_by_model: dict, epochs: int, rounds: int, ablate: bool) -> list[dict]:
     from deepgen.benchmarks import references
-    from deepgen.pipelines.ae.nodes import train_autoencoder
-    from deepgen.pipelines.vae.nodes import train_vae
+    from deepgen.families import FAMILIES
     from deepgen.training import start_training
 
     held_out = images[-256:]  # the nodes validate every epoch, as in the pipelines
     train = images[:-256]
     ablations = AUTOENCODER_ABLATIONS if ablate else {}
     rows = []
-    for model, reference_fit, node in (("ae", references.fit_autoencoder, train_autoencoder), ("vae", references.fit_vae, train_vae)):
+    for model, reference_fit in (("ae", references.fit_autoencoder), ("vae", references.fit_vae)):
         params = params_by_model[model].model_copy(update={"batch_size": BATCH_SIZE, "epochs": epochs})
 
         def reference(fit=reference_fit, params=params) -> list[float]:
@@ -157,7 +153,7 @@ def benchmark_autoencoders(images: np.ndarray, params_by_model: dict, epochs: in
             fit(params, train, epochs, callbacks=[clock])
             return clock.times
 
-        runs = {"reference": reference, **_deepgen_runs(lambda p, node=node: node(train, held_out, p, 0), params, ablations)}
+        runs = {"reference": reference, **_deepgen_runs(FAMILIES[model], params, ablations, train, held_out)}
         measured = _rounds(model, runs, len(train), rounds)
         rows.append(_row(model, len(train), epochs, rounds, measured, params, ablations))
     return rows
@@ -165,7 +161,7 @@ def benchmark_autoencoders(images: np.ndarray, params_by_model: dict, epochs: in
 
 def benchmark_dcgan(images: np.ndarray, params, epochs: int, rounds: int, ablate: bool) -> dict:
     from deepgen.benchmarks.references import KerasGANLoop
-    from deepgen.pipelines.dcgan.nodes import train_dcgan
+    from deepgen.families import FAMILIES
     from deepgen.training import start_training
 
     symmetric = images * 2 - 1
@@ -181,7 +177,7 @@ def benchmark_dcgan(images: np.ndarray, params, epochs: int, rounds: int, ablate
             times.append(time.perf_counter())
         return times
 
-    runs = {"reference": reference, **_deepgen_runs(lambda p: train_dcgan(symmetric, p, 0), params, ablations)}
+    runs = {"reference": reference, **_deepgen_runs(FAMILIES["dcgan"], params, ablations, symmetric, symmetric[:256])}
     images_per_epoch = DCGAN_INTERVAL * BATCH_SIZE
     measured = _rounds("dcgan", runs, images_per_epoch, rounds)
     return _row("dcgan", images_per_epoch, epochs, rounds, measured, params, ablations)
@@ -201,7 +197,7 @@ def main() -> None:
 
     from deepgen.benchmarks.overhead import overhead_with_and_without_tracking
     from deepgen.datasets import IDXDataset
-    from deepgen.params import AEParams, DCGANParams, VAEParams
+    from deepgen.families import FAMILIES
 
     project = Path.cwd()
     images = IDXDataset(filepath=str(project / "data/01_raw/mnist/train-images-idx3-ubyte.gz")).load()
@@ -209,9 +205,9 @@ def main() -> None:
     params = _configured_params(project)
     # Epochs per run: the median of the steady ones shrugs off a stall or two of a shared machine.
     rounds, epochs, dcgan_epochs = (1, 2, 2) if args.quick else (args.rounds, 6, 4)
-    autoencoder_params = {"ae": AEParams(**params["ae"]), "vae": VAEParams(**params["vae"])}
-    rows = benchmark_autoencoders(images, autoencoder_params, epochs, rounds, args.ablations)
-    rows.append(benchmark_dcgan(images, DCGANParams(**params["dcgan"]), dcgan_epochs, rounds, args.ablations))
+    configured = {name: FAMILIES[name].params(**params[name]) for name in ("ae", "vae", "dcgan")}
+    rows = benchmark_autoencoders(images, configured, epochs, rounds, args.ablations)
+    rows.append(benchmark_dcgan(images, configured["dcgan"], dcgan_epochs, rounds, args.ablations))
 
     # `kedro run` in fresh interpreters, with and without W&B: the CLI's, Kedro's and the
     # project's imports count, and W&B's import and service wherever they take their time.

@@ -8,22 +8,22 @@ per step (``generator.predict``, two ``discriminator.train_on_batch``,
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 
-import keras
-
+from deepgen.families import FAMILIES
 from deepgen.models import ae, dcgan, vae
 
 
 def fit_autoencoder(params, images: np.ndarray, epochs: int, callbacks=()) -> None:
-    networks = ae.build(params)
+    networks = FAMILIES["ae"].build(params)
     model = ae.build_autoencoder(**networks)
     model.compile(optimizer="adam", loss="mean_squared_error")
     model.fit(images, images, batch_size=params.batch_size, epochs=epochs, verbose=0, callbacks=list(callbacks))
 
 
 def fit_vae(params, images: np.ndarray, epochs: int, callbacks=()) -> None:
-    model = vae.VAE(**vae.build(params), beta=params.beta, reconstruction=params.reconstruction, seed=0)
+    model = vae.VAE(**FAMILIES["vae"].build(params), beta=params.beta, reconstruction=params.reconstruction, seed=0)
     model.compile(optimizer="adam")
     model.fit(images, batch_size=params.batch_size, epochs=epochs, verbose=0, callbacks=list(callbacks))
 

@@ -29,6 +29,8 @@ _IDX_DTYPES = {
 }
 _DTYPE_CODES = {dtype.newbyteorder("="): code for code, dtype in _IDX_DTYPES.items()}
 
+HEADER_BYTES = 4  # two zero bytes, the type code, the number of dimensions
+
 
 class IDXFormatError(DatasetError):
     """The bytes of a file are not a well-formed IDX array."""
@@ -41,9 +43,9 @@ def parse_idx(raw: bytes, source: str) -> np.ndarray:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as exc:
             raise IDXFormatError(f"{source}: corrupt gzip stream ({exc}).") from exc
-    if len(raw) < 4:
+    if len(raw) < HEADER_BYTES:
         raise IDXFormatError(f"{source}: truncated, {len(raw)} bytes is too short for an IDX header.")
-    zero, type_code, ndim = struct.unpack(">HBB", raw[:4])
+    zero, type_code, ndim = struct.unpack(">HBB", raw[:HEADER_BYTES])
     if zero != 0 or ndim == 0:
         raise IDXFormatError(
             f"{source}: wrong magic number 0x{raw[:4].hex()}; an IDX file starts with 0x0000, "

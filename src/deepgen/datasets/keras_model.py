@@ -28,9 +28,9 @@ class KerasModelDataset(AbstractDataset[keras.Model, keras.Model]):
 
     Example catalog entry::
 
-        vae_encoder:
+        "{family}.encoder":
           type: deepgen.datasets.KerasModelDataset
-          filepath: data/06_models/vae/encoder.keras
+          filepath: data/06_models/{family}/encoder.keras
     """
 
     def __init__(self, *, filepath: str, metadata: dict[str, Any] | None = None) -> None:
@@ -38,7 +38,7 @@ class KerasModelDataset(AbstractDataset[keras.Model, keras.Model]):
         self.metadata = metadata
 
     def load(self) -> keras.Model:
-        import deepgen.models.dcgan  # noqa: F401, PLC0415 - registers UpsampleConv2D, which the generator's file names
+        import deepgen.families  # noqa: F401, PLC0415 - registers the families' custom layers, which model files name
 
         return keras.models.load_model(self._filepath, compile=False)
 

@@ -18,9 +18,9 @@ class NpyDataset(FileDataset):
 
     Example catalog entry::
 
-        vae_samples:
+        "{family}.samples":
           type: deepgen.datasets.NpyDataset
-          filepath: data/07_model_output/vae/samples.npy
+          filepath: data/07_model_output/{family}/samples.npy
     """
 
     def load(self) -> np.ndarray:

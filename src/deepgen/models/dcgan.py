@@ -140,7 +140,8 @@ class DCGAN(keras.Model):
         self.g_optimizer.apply_gradients(zip(gradients, self.generator.trainable_weights))
         d_loss = 0.5 * (loss_real + loss_fake)
 
-        correct = ops.concatenate([ops.cast(p_real > 0.5, "float32"), ops.cast(p_fake <= 0.5, "float32")])
+        threshold = 0.5  # the discriminator's decision: real above, generated at or below
+        correct = ops.concatenate([ops.cast(p_real > threshold, "float32"), ops.cast(p_fake <= threshold, "float32")])
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self.d_accuracy_tracker.update_state(ops.mean(correct))

@@ -1,5 +1,5 @@
-"""The Kedro hook that owns the W&B runs: one per namespace that trains (``vae``,
-``latent_sweep.vae_10.vae``) or reports (``comparison``, ``latent_sweep``), grouped by the
+"""The Kedro hook that owns the W&B runs: one per namespace that trains (``<family>``,
+``latent_sweep.<family>_<size>.<family>``) or reports (``comparison``, ``latent_sweep``), grouped by the
 Kedro run id. It knows the family contract's shapes, never a particular family."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
-from deepgen.provenance import git_commit
 from deepgen.params import FamilyParams
+from deepgen.provenance import git_commit
 from deepgen.report import Comparison, ModelReport
 
 from . import runs
@@ -131,7 +131,7 @@ class WandbHooks:
     @hook_impl
     @_safely
     def after_node_run(self, node, outputs: dict) -> None:
-        name = _run_name(node)
+        name = node.namespace  # every node of a tracked namespace logs to its run
         if name not in self.runs:
             return
         for dataset_name, value in outputs.items():

@@ -57,11 +57,14 @@ def test_embeddings_samples_and_metrics(ae_smoke_run):
 
     report = json.loads((out / "08_reporting/ae/metrics.json").read_text())
     metrics = report["metrics"]
+    assert set(metrics) == {"recon_mse", "recon_bce"}
     assert 0 < metrics["recon_mse"] < 0.2  # one epoch on 2,700 images: far from perfect, far from noise
     assert 50 < metrics["recon_bce"] < 544  # 544 = 784·log 2, a decoder that outputs 0.5 everywhere
     assert report["parameters"]["epochs"] == 1 and report["parameters"]["latent_dim"] == 2
-    for sampler in (report["metrics"], report["mixture_metrics"]):
-        assert {"fd", "class_score", "precision", "recall", "class_freq"} <= set(sampler)
+    assert list(report["samples"]) == ["prior", "mixture"]
+    for sampler in report["samples"].values():
+        assert set(sampler) == {"fd", "class_score", "precision", "recall", "class_freq"}
+    assert report["family"] == "ae" and len(report["evaluator_sha256"]) == 64 and report["commit"]
     mixture = np.load(out / "07_model_output/ae/mixture_samples.npy")
     assert mixture.shape == samples.shape and 0 <= mixture.min() and mixture.max() <= 1
     assert report["training"]["images"] == 2700 and report["training"]["images_per_second"] > 0

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from deepgen.params import DataParams
 from deepgen.pipelines.data_processing.nodes import (
     limit_test_set,
     scale_to_symmetric,
@@ -9,6 +8,7 @@ from deepgen.pipelines.data_processing.nodes import (
     split_train_validation,
     validate_mnist,
 )
+from tests.conftest import base_params
 
 
 def _split(n: int, label_max: int = 9, dtype=np.uint8, shape=(28, 28)) -> dict:
@@ -42,7 +42,7 @@ def test_validate_names_the_dataset_and_problem(bad, message):
 def test_split_is_seeded_disjoint_and_complete():
     images = np.arange(100, dtype=np.uint8).reshape(100, 1, 1) * np.ones((1, 28, 28), np.uint8)
     labels = (np.arange(100) % 10).astype(np.uint8)
-    params = DataParams(validation_fraction=0.2)
+    params = base_params("data", validation_fraction=0.2)
     first = split_train_validation(images, labels, params, seed=1)
     again = split_train_validation(images, labels, params, seed=1)
     other = split_train_validation(images, labels, params, seed=2)
@@ -57,14 +57,14 @@ def test_split_is_seeded_disjoint_and_complete():
 
 def test_split_respects_max_train_images():
     images, labels = np.zeros((100, 28, 28), np.uint8), np.zeros(100, np.uint8)
-    train, _, validation, _ = split_train_validation(images, labels, DataParams(max_train_images=30), seed=0)
+    train, _, validation, _ = split_train_validation(images, labels, base_params("data", max_train_images=30), seed=0)
     assert len(train) + len(validation) == 30
 
 
 def test_limit_test_set():
     images, labels = np.zeros((50, 28, 28), np.uint8), np.arange(50, dtype=np.uint8)
-    assert len(limit_test_set(images, labels, DataParams())[0]) == 50
-    _, limited = limit_test_set(images, labels, DataParams(max_test_images=7))
+    assert len(limit_test_set(images, labels, base_params("data"))[0]) == 50
+    _, limited = limit_test_set(images, labels, base_params("data", max_test_images=7))
     np.testing.assert_array_equal(limited, np.arange(7))
 
 

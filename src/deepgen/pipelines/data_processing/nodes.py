@@ -56,10 +56,10 @@ def limit_test_set(
 
 
 def scale_to_unit(*images: np.ndarray) -> tuple[np.ndarray, ...]:
-    """uint8 → float32 in [0, 1] (sigmoid-output models: AE, VAE)."""
+    """uint8 → float32 in [0, 1] (families with sigmoid outputs)."""
     return tuple(batch.astype(np.float32) / 255.0 for batch in images)
 
 
 def scale_to_symmetric(*images: np.ndarray) -> tuple[np.ndarray, ...]:
-    """uint8 → float32 in [-1, 1] (tanh-output models: the DCGAN generator)."""
+    """uint8 → float32 in [-1, 1] (families with tanh outputs)."""
     return tuple(batch.astype(np.float32) / 127.5 - 1.0 for batch in images)

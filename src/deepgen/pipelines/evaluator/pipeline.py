@@ -6,10 +6,10 @@ from __future__ import annotations
 from kedro.pipeline import Node, Pipeline
 
 from deepgen.families import Family
-from deepgen.tracking.hook import REPORT
 from deepgen.pipelines.data_processing import create_pipeline as data_processing
 from deepgen.pipelines.data_processing import unit_scaled_inputs
 from deepgen.pipelines.family.pipeline import samples_dataset
+from deepgen.tracking.hook import REPORT
 
 from .nodes import compare_models, plot_model_samples, score_real_data, train_evaluator
 

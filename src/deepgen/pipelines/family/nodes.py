@@ -96,7 +96,7 @@ def report(  # noqa: PLR0913
         parameters=params.model_dump(),
         n_test_images=len(test_x),
         commit=commit,
-        evaluator_sha256=evaluator_checksum.split()[0],
+        evaluator_sha256=evaluator_checksum.split(maxsplit=1)[0],
     )
 
 
@@ -123,5 +123,5 @@ def plot_training(family: Family, history: dict) -> Figure:
 def plot_family_figures(
     family: Family, test_x: np.ndarray, test_labels: np.ndarray, training_extras: dict, **networks: keras.Model
 ) -> dict[str, Figure]:
-    """The family's own figures (the VAE's manifold, the GAN's progression, …)."""
+    """The family's own figures (a latent manifold, a progression strip, …)."""
     return family.figures(networks, test_x, test_labels, training_extras)

@@ -1,6 +1,6 @@
 """The model template: train → embed (families with an encoder) → sample (each sampler) →
-evaluate → report, instantiated per family in the family's Kedro namespace (``vae.encoder``,
-``vae.samples``, ``vae.metrics``)."""
+evaluate → report, instantiated per family in the family's Kedro namespace
+(``<family>.encoder``, ``<family>.samples``, ``<family>.metrics``)."""
 
 from __future__ import annotations
 

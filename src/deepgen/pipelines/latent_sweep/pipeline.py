@@ -11,9 +11,9 @@ from kedro.pipeline import Node, Pipeline
 
 from deepgen.families import FAMILIES, Family
 from deepgen.params import LatentSweepParams
-from deepgen.tracking.hook import REPORT
 from deepgen.pipelines.data_processing import model_inputs
 from deepgen.pipelines.family.pipeline import FIGURES, bind, namespaced, template_nodes
+from deepgen.tracking.hook import REPORT
 
 from .nodes import reconstruct_examples, report_latent_sweep, resize_latent
 

@@ -5,19 +5,22 @@ import tensorflow as tf
 from kedro_datasets.tensorflow import TensorFlowModelDataset
 from pydantic import ValidationError
 
+from deepgen.families import FAMILIES
 from deepgen.models import dcgan
-from deepgen.params import DCGANParams
+from tests.conftest import base_params
+
+FAMILY = FAMILIES["dcgan"]
 
 
 def _compiled(seed: int = 0) -> dcgan.DCGAN:
     keras.utils.set_random_seed(seed)
-    model = dcgan.DCGAN(**dcgan.build(DCGANParams()), seed=seed)
+    model = dcgan.DCGAN(**FAMILY.build(base_params("dcgan")), seed=seed)
     model.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
     return model
 
 
 def test_networks_match_keras_gan():
-    networks = dcgan.build(DCGANParams())
+    networks = FAMILY.build(base_params("dcgan"))
     assert networks["generator"].output_shape == (None, 28, 28)
     assert networks["discriminator"].output_shape == (None, 1)
     momenta = {layer.momentum for net in networks.values() for layer in net.layers if "batch_normalization" in layer.name}
@@ -44,12 +47,14 @@ def test_discriminator_learns_real_from_noise_generator(mnist_batch):
 
 
 def test_samples_and_round_trip(tmp_path):
-    generator = dcgan.build(DCGANParams())["generator"]
-    samples = dcgan.sample(generator, 16, seed=0)
+    params = base_params("dcgan")
+    generator = FAMILY.build(params)["generator"]
+    prior = FAMILY.samplers[0]
+    samples = prior.draw(FAMILY, {"generator": generator}, params, 16, 0, None)
     assert samples.shape == (16, 28, 28) and 0 <= samples.min() and samples.max() <= 1
     dataset = TensorFlowModelDataset(filepath=str(tmp_path / "generator.keras"), load_args={"compile": False})
     dataset.save(generator)
-    np.testing.assert_allclose(dcgan.sample(dataset.load(), 16, seed=0), samples, atol=1e-6)
+    np.testing.assert_allclose(prior.draw(FAMILY, {"generator": dataset.load()}, params, 16, 0, None), samples, atol=1e-6)
 
 
 def _generators_with_equal_weights():
@@ -92,4 +97,4 @@ def test_fused_generator_saves_and_loads(tmp_path):
 
 def test_steps_per_execution_must_divide_the_sample_interval():
     with pytest.raises(ValidationError, match=r"gen_interval \(500\) must be a multiple of steps_per_execution \(30\)"):
-        DCGANParams(steps_per_execution=30)
+        base_params("dcgan", steps_per_execution=30)

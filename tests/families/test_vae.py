@@ -4,8 +4,12 @@ import pytest
 from kedro_datasets.tensorflow import TensorFlowModelDataset
 from keras import ops
 
+from deepgen.families import FAMILIES
+from deepgen.families.vae import VAEParams
 from deepgen.models import vae
-from deepgen.params import VAEParams
+from tests.conftest import base_params
+
+FAMILY = FAMILIES["vae"]
 
 
 def test_kl_of_the_prior_is_zero():
@@ -27,7 +31,7 @@ def test_bernoulli_nll_is_summed_binary_cross_entropy():
 
 def _trained(params: VAEParams, x: np.ndarray, epochs: int) -> tuple[vae.VAE, dict]:
     keras.utils.set_random_seed(0)
-    model = vae.VAE(**vae.build(params), beta=params.beta, reconstruction=params.reconstruction, seed=0)
+    model = vae.VAE(**FAMILY.build(params), beta=params.beta, reconstruction=params.reconstruction, seed=0)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     history = model.fit(x, batch_size=32, epochs=epochs, verbose=0)
     return model, history.history
@@ -35,7 +39,7 @@ def _trained(params: VAEParams, x: np.ndarray, epochs: int) -> tuple[vae.VAE, di
 
 @pytest.mark.parametrize("reconstruction", ["bce", "mse"])
 def test_training_lowers_the_loss_and_tracks_its_terms(mnist_batch, reconstruction):
-    _, history = _trained(VAEParams(reconstruction=reconstruction), mnist_batch, epochs=4)
+    _, history = _trained(base_params("vae", reconstruction=reconstruction), mnist_batch, epochs=4)
     assert set(history) == {"loss", "reconstruction_loss", "kl_loss"}
     assert history["loss"][-1] < 0.8 * history["loss"][0]
     np.testing.assert_allclose(
@@ -44,7 +48,7 @@ def test_training_lowers_the_loss_and_tracks_its_terms(mnist_batch, reconstructi
 
 
 def test_iw_nll_is_at_most_minus_elbo(mnist_batch):
-    model, _ = _trained(VAEParams(latent_dim=4), mnist_batch, epochs=3)
+    model, _ = _trained(base_params("vae", latent_dim=4), mnist_batch, epochs=3)
     x = mnist_batch[:64]
     elbo = vae.elbo(model.encoder, model.decoder, x, seed=0).mean()
     nll_iw = vae.importance_weighted_nll(model.encoder, model.decoder, x, k=200, seed=0).mean()
@@ -54,7 +58,7 @@ def test_iw_nll_is_at_most_minus_elbo(mnist_batch):
 
 
 def test_conv_variant_and_catalog_round_trip(tmp_path, mnist_batch):
-    model, _ = _trained(VAEParams(architecture="conv", latent_dim=3), mnist_batch[:64], epochs=1)
+    model, _ = _trained(base_params("vae", architecture="conv", latent_dim=3), mnist_batch[:64], epochs=1)
     for name, net, probe in [
         ("encoder", model.encoder, mnist_batch[:8]),
         ("decoder", model.decoder, np.random.default_rng(0).standard_normal((8, 3)).astype(np.float32)),
@@ -66,6 +70,7 @@ def test_conv_variant_and_catalog_round_trip(tmp_path, mnist_batch):
 
 
 def test_samples_are_images():
-    samples = vae.sample(vae.build(VAEParams())["decoder"], 20, seed=1)
+    params = base_params("vae")
+    samples = FAMILY.samplers[0].draw(FAMILY, FAMILY.build(params), params, 20, 1, None)
     assert samples.shape == (20, 28, 28) and samples.dtype == np.float32
     assert 0 <= samples.min() and samples.max() <= 1

@@ -2,12 +2,16 @@ import keras
 import numpy as np
 from kedro_datasets.tensorflow import TensorFlowModelDataset
 
+from deepgen.families import FAMILIES
+from deepgen.families.ae import AEParams
 from deepgen.models import ae
-from deepgen.params import AEParams
+from tests.conftest import base_params
+
+FAMILY = FAMILIES["ae"]
 
 def _train_steps(params: AEParams, x: np.ndarray, steps: int) -> tuple[list[float], dict]:
     keras.utils.set_random_seed(0)
-    networks = ae.build(params)
+    networks = FAMILY.build(params)
     model = ae.build_autoencoder(**networks)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
     losses = [float(model.train_on_batch(x, x)) for _ in range(steps)]
@@ -17,7 +21,7 @@ def _train_steps(params: AEParams, x: np.ndarray, steps: int) -> tuple[list[floa
 def test_shapes_for_both_architectures(mnist_batch):
     x = mnist_batch[:8]
     for architecture in ("mlp", "conv"):
-        networks = ae.build(AEParams(architecture=architecture, latent_dim=3))
+        networks = FAMILY.build(base_params("ae", architecture=architecture, latent_dim=3))
         z = networks["encoder"](x)
         assert z.shape == (8, 3)
         out = keras.ops.convert_to_numpy(networks["decoder"](z))
@@ -25,13 +29,13 @@ def test_shapes_for_both_architectures(mnist_batch):
 
 
 def test_a_few_steps_lower_the_loss(mnist_batch):
-    losses, _ = _train_steps(AEParams(), mnist_batch, steps=30)
+    losses, _ = _train_steps(base_params("ae"), mnist_batch, steps=30)
     assert losses[-1] < 0.6 * losses[0]
 
 
 def test_save_and_load_through_the_catalog_dataset_give_the_same_outputs(tmp_path, mnist_batch):
     x = mnist_batch[:16]
-    _, networks = _train_steps(AEParams(architecture="conv", latent_dim=4), x, steps=2)
+    _, networks = _train_steps(base_params("ae", architecture="conv", latent_dim=4), x, steps=2)
     for name, net in networks.items():
         dataset = TensorFlowModelDataset(filepath=str(tmp_path / f"{name}.keras"), load_args={"compile": False})
         dataset.save(net)
@@ -41,8 +45,9 @@ def test_save_and_load_through_the_catalog_dataset_give_the_same_outputs(tmp_pat
 
 
 def test_prior_samples_are_seeded_images():
-    decoder = ae.build(AEParams(latent_dim=2))["decoder"]
-    first, again = ae.sample(decoder, 50, seed=3), ae.sample(decoder, 50, seed=3)
+    params = base_params("ae", latent_dim=2)
+    networks = FAMILY.build(params)
+    first, again = (FAMILY.samplers[0].draw(FAMILY, networks, params, 50, 3, None) for _ in range(2))
     assert first.shape == (50, 28, 28) and first.dtype == np.float32
     assert 0 <= first.min() and first.max() <= 1
     np.testing.assert_array_equal(first, again)
