@@ -9,13 +9,17 @@ export DO_NOT_TRACK := 1
 export WANDB_SILENT := true
 export WANDB_CONSOLE := off
 
-.PHONY: run test install lock viz
+.PHONY: run test lint install lock viz
 
 run: $(VENV)/.installed
 	$(BIN)/kedro run
 
 test: $(VENV)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 
 install: $(VENV)/.installed
 

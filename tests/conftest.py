@@ -35,8 +35,11 @@ def base_params(block: str, **overrides):
 
 def make_project_copy(destination: Path) -> Path:
     """A runnable copy of the project: code, config and raw data; outputs of its own."""
-    shutil.copy(PROJECT_ROOT / "pyproject.toml", destination / "pyproject.toml")
-    shutil.copytree(PROJECT_ROOT / "src", destination / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", ".telemetry"):
+        shutil.copy(PROJECT_ROOT / name, destination / name)
+    shutil.copytree(
+        PROJECT_ROOT / "src", destination / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
     shutil.copytree(PROJECT_ROOT / "conf", destination / "conf", ignore=shutil.ignore_patterns("local"))
     (destination / "conf" / "local").mkdir()
     shutil.copytree(RAW_MNIST, destination / "data" / "01_raw" / "mnist")
@@ -54,6 +57,17 @@ def kedro_run(project: Path, *args: str, env: dict | None = None, timeout: int =
         timeout=timeout,
         env={**os.environ, "COLUMNS": "200", **(env or {})},  # wide logs: file names are not wrapped
     )
+
+
+@pytest.fixture(scope="session")
+def mnist_batch():
+    """256 real test images in [0, 1]."""
+    import numpy as np
+
+    from deepgen.datasets import IDXDataset
+
+    images = IDXDataset(filepath=str(RAW_MNIST / "t10k-images-idx3-ubyte.gz")).load()
+    return images[:256].astype(np.float32) / 255
 
 
 @pytest.fixture

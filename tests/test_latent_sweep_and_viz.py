@@ -43,11 +43,14 @@ def test_latent_sizes_are_fixed_by_conf_base(project_copy):
     result = kedro_run(project_copy, "--pipelines=latent_sweep", "--env=smoke", "--params=latent_sweep.latent_dims=[3]")
     assert result.returncode != 0
     assert "conf/base/parameters_latent_sweep.yml" in result.stdout + result.stderr
+    assert "Running node: latent_sweep.ae_2.ae.train" not in result.stdout + result.stderr  # stopped before training
 
 
 def test_kedro_viz_build_with_previews(project_copy):
     kedro = str(Path(sys.executable).with_name("kedro"))
-    result = subprocess.run([kedro, "viz", "build", "--include-previews"], cwd=project_copy, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [kedro, "viz", "build", "--include-previews"], cwd=project_copy, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (project_copy / "build/index.html").is_file()
     main = json.loads((project_copy / "build/api/main").read_text())

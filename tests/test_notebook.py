@@ -17,8 +17,12 @@ def test_notebook_runs_against_smoke_outputs(default_smoke_run, monkeypatch):
     shutil.copy(PROJECT_ROOT / "notebooks/explore.ipynb", notebook_dir)
     monkeypatch.setenv("KEDRO_ENV", "smoke")
     notebook = nbformat.read(notebook_dir / "explore.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(notebook_dir)}}).execute()
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(notebook_dir)}}
+    ).execute()
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
-    assert sum(o.output_type == "display_data" and "image/png" in o.get("data", {}) for o in outputs) == 3  # three figures
+    assert (
+        sum(o.output_type == "display_data" and "image/png" in o.get("data", {}) for o in outputs) == 3
+    )  # three figures
     assert any("recon_mse" in o.get("text", "") for o in outputs)

@@ -21,7 +21,9 @@ def _metrics(project, model="ae") -> dict:
 
 def test_interrupted_training_resumes_from_its_checkpoint(project_copy, tmp_path_factory):
     checkpoint = project_copy / "data/06_models/ae/checkpoints/training_metadata.json"
-    process = subprocess.Popen([KEDRO, "run", *LONG_AE], cwd=project_copy, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [KEDRO, "run", *LONG_AE], cwd=project_copy, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     deadline = time.monotonic() + 300
     while not (checkpoint.is_file() and json.loads(checkpoint.read_text())["epoch"] >= 2):
         assert process.poll() is None and time.monotonic() < deadline, "training ended before it could be interrupted"
@@ -45,7 +47,9 @@ def test_interrupted_training_resumes_from_its_checkpoint(project_copy, tmp_path
     uninterrupted = make_project_copy(tmp_path_factory.mktemp("uninterrupted"))
     assert kedro_run(uninterrupted, *LONG_AE).returncode == 0
     # Same seed and length; only the data order after the restart differs: within noise.
-    assert _metrics(project_copy)["metrics"]["recon_mse"] == pytest.approx(_metrics(uninterrupted)["metrics"]["recon_mse"], rel=0.1)
+    assert _metrics(project_copy)["metrics"]["recon_mse"] == pytest.approx(
+        _metrics(uninterrupted)["metrics"]["recon_mse"], rel=0.1
+    )
 
 
 def test_resume_false_starts_over(project_copy):
@@ -69,13 +73,9 @@ def test_divergence_stops_with_a_clear_error_and_keeps_the_old_model(project_cop
     assert encoder.read_bytes() == before
 
 
-def test_same_seed_same_metrics(project_copy, tmp_path_factory):
-    from tests.conftest import make_project_copy
-
-    other = make_project_copy(tmp_path_factory.mktemp("again"))
-    for project in (project_copy, other):
-        assert kedro_run(project, "--pipelines=vae", "--env=smoke").returncode == 0
-    first, second = _metrics(project_copy, "vae"), _metrics(other, "vae")
+def test_same_seed_same_metrics(project_copy, vae_smoke_run):
+    assert kedro_run(project_copy, "--pipelines=vae", "--env=smoke").returncode == 0
+    first, second = _metrics(project_copy, "vae"), _metrics(vae_smoke_run, "vae")
     # Everything but the wall-clock timing (and the commit stamp, equal here anyway).
     for report in (first, second):
         report.pop("training")

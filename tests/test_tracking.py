@@ -64,14 +64,20 @@ def test_comparison_is_a_table(default_smoke_run):
     comparison = next(run for run in runs if run.group == group and run.name == "comparison")
     table_file = next(p for p in comparison.media() if p.name.endswith(".table.json"))
     table = json.loads(table_file.read_text())
-    assert [row[0] for row in table["data"]][::2] == ["real data (train vs test)", "AE, mixture samples", "VAE, mixture samples"]
+    assert [row[0] for row in table["data"]][::2] == [
+        "real data (train vs test)",
+        "AE, mixture samples",
+        "VAE, mixture samples",
+    ]
     assert len(table["data"]) == 6
 
 
 def test_unreachable_server_falls_back_to_offline(project_copy):
     (project_copy / "conf/smoke/wandb.yml").write_text("init_timeout: 3\n")
     result = kedro_run(
-        project_copy, "--pipelines=ae", "--env=smoke",
+        project_copy,
+        "--pipelines=ae",
+        "--env=smoke",
         env={"WANDB_MODE": "online", "WANDB_API_KEY": "0" * 40, "WANDB_BASE_URL": "http://127.0.0.1:9"},
     )
     assert result.returncode == 0, result.stderr[-2000:]

@@ -1,4 +1,3 @@
-"""deepgen
-"""
+"""deepgen"""
 
 __version__ = "0.1"

@@ -21,7 +21,12 @@ from deepgen.pipelines.family import create_pipeline as model_pipeline  # noqa: 
 
 def family_pipeline(family: Family) -> Pipeline:
     """Everything ``kedro run --pipelines=<family>`` needs, from the raw files to the comparison."""
-    return data_processing.model_inputs(family.scaling) + model_pipeline(family) + real_data_reference() + comparison([family])
+    return (
+        data_processing.model_inputs(family.scaling)
+        + model_pipeline(family)
+        + real_data_reference()
+        + comparison([family])
+    )
 
 
 def register_pipelines() -> dict[str, Pipeline]:
@@ -33,6 +38,9 @@ def register_pipelines() -> dict[str, Pipeline]:
     pipelines |= {name: family_pipeline(family) for name, family in FAMILIES.items()}
     # `kedro run`: every family whose default budget fits the main job, then one comparison.
     default = [family for family in FAMILIES.values() if family.in_default_run]
-    models = sum((pipelines[family.name] - pipelines[family.name].only_nodes_with_tags("comparison") for family in default), Pipeline([]))
+    models = sum(
+        (pipelines[family.name] - pipelines[family.name].only_nodes_with_tags("comparison") for family in default),
+        Pipeline([]),
+    )
     pipelines["__default__"] = models + comparison(default)
     return pipelines

@@ -79,7 +79,13 @@ class Comparison(_Report):
         """Header and rows, as W&B tables and the Markdown file show them."""
         header = ["model", *self.columns, "train s", "train img/s", "commit"]
         rows = [
-            [row.label, *(row.metrics.get(c) for c in self.columns), row.train_seconds, row.images_per_second, row.commit]
+            [
+                row.label,
+                *(row.metrics.get(c) for c in self.columns),
+                row.train_seconds,
+                row.images_per_second,
+                row.commit,
+            ]
             for row in self.rows
         ]
         return header, rows
@@ -131,7 +137,9 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
 def comparison_markdown(result: Comparison) -> str:
     """The comparison as a Markdown page: the table, what its columns mean, the parameters."""
     parameters = [
-        f"- **{row.label}**: " + ", ".join(f"{k}={v}" for k, v in row.parameters.items()) for row in result.rows if row.parameters
+        f"- **{row.label}**: " + ", ".join(f"{k}={v}" for k, v in row.parameters.items())
+        for row in result.rows
+        if row.parameters
     ]
     return "\n".join(
         [

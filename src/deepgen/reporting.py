@@ -68,19 +68,28 @@ def latent_scatter(embeddings: pd.DataFrame, title: str) -> Figure:
     elif codes.shape[1] == 1:
         codes = np.column_stack([codes[:, 0], np.zeros(len(codes))])
     fig, ax = _subplots(figsize=(6.5, 5.5))
-    points = ax.scatter(codes[:, 0], codes[:, 1], c=embeddings["label"], cmap="tab10", s=2, alpha=0.6, vmin=-0.5, vmax=9.5)
+    points = ax.scatter(
+        codes[:, 0], codes[:, 1], c=embeddings["label"], cmap="tab10", s=2, alpha=0.6, vmin=-0.5, vmax=9.5
+    )
     fig.colorbar(points, ax=ax, ticks=range(10), label="digit")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     fig.tight_layout()
     return fig
 
 
-def loss_curves(history: dict[str, list[float]], title: str, x: list[int] | None = None, xlabel: str = "epoch") -> Figure:
+def loss_curves(
+    history: dict[str, list[float]], title: str, x: list[int] | None = None, xlabel: str = "epoch"
+) -> Figure:
     """Every logged series against ``x`` (epochs 1…n by default); validation series dashed."""
     fig, ax = _subplots(figsize=(6.5, 4))
     for name, values in history.items():
-        ax.plot(x or range(1, len(values) + 1), values, label=name, marker="." if len(values) < MARKED_POINTS else None,
-                linestyle="--" if name.startswith("val_") else "-")
+        ax.plot(
+            x or range(1, len(values) + 1),
+            values,
+            label=name,
+            marker="." if len(values) < MARKED_POINTS else None,
+            linestyle="--" if name.startswith("val_") else "-",
+        )
     ax.set(title=title, xlabel=xlabel, ylabel="value")
     ax.legend()
     fig.tight_layout()

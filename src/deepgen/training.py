@@ -70,7 +70,11 @@ class TrainingClock(keras.callbacks.Callback):
 
     def summary(self, images: int) -> dict:
         """``images``: how many training images ``fit`` went through."""
-        return {"seconds": round(self.seconds, 2), "images": images, "images_per_second": round(images / self.seconds, 1)}
+        return {
+            "seconds": round(self.seconds, 2),
+            "images": images,
+            "images_per_second": round(images / self.seconds, 1),
+        }
 
 
 @dataclass
@@ -81,7 +85,9 @@ class TrainingContext:
     without knowing what they are."""
 
     callbacks: list[keras.callbacks.Callback] = field(default_factory=list)
-    epoch_sinks: list[Callable[[dict[str, float], tuple[str, np.ndarray, str] | None], None]] = field(default_factory=list)
+    epoch_sinks: list[Callable[[dict[str, float], tuple[str, np.ndarray, str] | None], None]] = field(
+        default_factory=list
+    )
 
 
 class EpochReport(keras.callbacks.Callback):
@@ -135,7 +141,9 @@ class DivergenceGuard(keras.callbacks.Callback):
         self._epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        bad = {name: value for name, value in (logs or {}).items() if "loss" in name and not math.isfinite(float(value))}
+        bad = {
+            name: value for name, value in (logs or {}).items() if "loss" in name and not math.isfinite(float(value))
+        }
         if bad:
             step = self._epoch * (self.params.get("steps") or 0) + batch + 1
             raise FloatingPointError(

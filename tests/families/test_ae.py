@@ -9,6 +9,7 @@ from tests.conftest import base_params
 
 FAMILY = FAMILIES["ae"]
 
+
 def _train_steps(params: AEParams, x: np.ndarray, steps: int) -> tuple[list[float], dict]:
     keras.utils.set_random_seed(0)
     networks = FAMILY.build(params)

@@ -15,7 +15,9 @@ FAMILY = FAMILIES["dcgan"]
 def _compiled(seed: int = 0) -> dcgan.DCGAN:
     keras.utils.set_random_seed(seed)
     model = dcgan.DCGAN(**FAMILY.build(base_params("dcgan")), seed=seed)
-    model.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
+    model.compile(
+        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5)
+    )
     return model
 
 
@@ -23,15 +25,19 @@ def test_networks_match_keras_gan():
     networks = FAMILY.build(base_params("dcgan"))
     assert networks["generator"].output_shape == (None, 28, 28)
     assert networks["discriminator"].output_shape == (None, 1)
-    momenta = {layer.momentum for net in networks.values() for layer in net.layers if "batch_normalization" in layer.name}
+    momenta = {
+        layer.momentum for net in networks.values() for layer in net.layers if "batch_normalization" in layer.name
+    }
     assert momenta == {0.8}
 
 
 def test_one_fused_step_updates_both_networks(mnist_batch):
     model = _compiled()
     real = mnist_batch[:32] * 2 - 1
-    before = {name: [w.numpy().copy() for w in net.trainable_weights] for name, net in
-              (("g", model.generator), ("d", model.discriminator))}
+    before = {
+        name: [w.numpy().copy() for w in net.trainable_weights]
+        for name, net in (("g", model.generator), ("d", model.discriminator))
+    }
     logs = model.fit(real, batch_size=32, epochs=1, verbose=0).history
     assert set(logs) == {"d_loss", "g_loss", "d_accuracy"}
     assert 0 <= logs["d_accuracy"][0] <= 1
@@ -54,7 +60,9 @@ def test_samples_and_round_trip(tmp_path):
     assert samples.shape == (16, 28, 28) and 0 <= samples.min() and samples.max() <= 1
     dataset = TensorFlowModelDataset(filepath=str(tmp_path / "generator.keras"), load_args={"compile": False})
     dataset.save(generator)
-    np.testing.assert_allclose(prior.draw(FAMILY, {"generator": dataset.load()}, params, 16, 0, None), samples, atol=1e-6)
+    np.testing.assert_allclose(
+        prior.draw(FAMILY, {"generator": dataset.load()}, params, 16, 0, None), samples, atol=1e-6
+    )
 
 
 def _generators_with_equal_weights():

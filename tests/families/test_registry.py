@@ -11,7 +11,9 @@ SOURCE = PROJECT_ROOT / "src" / "deepgen"
 def test_family_names_appear_only_in_their_own_modules_and_the_registry():
     names = "|".join(FAMILIES)
     pattern = re.compile(rf"\b({names})\b", re.IGNORECASE)
-    own = {SOURCE / "families" / f"{name}.py" for name in FAMILIES} | {SOURCE / "models" / f"{name}.py" for name in FAMILIES}
+    own = {SOURCE / "families" / f"{name}.py" for name in FAMILIES} | {
+        SOURCE / "models" / f"{name}.py" for name in FAMILIES
+    }
     mentions = [
         f"{path.relative_to(SOURCE)}:{number}: {line.strip()}"
         for path in SOURCE.rglob("*.py")

@@ -60,7 +60,8 @@ def _rounds(label: str, runs: dict[str, Callable[[], list[float]]], images_per_e
             rates[side].append(rate)
             warmups[side].append(warmup)
         measured = ", ".join(
-            f"{side} {rates[side][-1]:.0f} img/s" + ("" if side == "reference" else f" ({rates[side][-1] / rates['reference'][-1]:.2f}x)")
+            f"{side} {rates[side][-1]:.0f} img/s"
+            + ("" if side == "reference" else f" ({rates[side][-1] / rates['reference'][-1]:.2f}x)")
             for side in runs
         )
         print(f"{label:>6} round {round_ + 1}/{rounds}: {measured}", flush=True)
@@ -99,9 +100,14 @@ def _row(model: str, images_per_epoch: int, epochs: int, rounds: int, measured: 
         flush=True,
     )
     if ablations:
-        row["ablations"] = [{"variant": name, "settings": changes, **measured[name]} for name, changes in ablations.items()]
+        row["ablations"] = [
+            {"variant": name, "settings": changes, **measured[name]} for name, changes in ablations.items()
+        ]
         for name in ablations:
-            print(f"{'':>6}  {name}: {measured[name]['images_per_s']:8.0f} img/s, speedup {measured[name]['speedup']:.2f}x", flush=True)
+            print(
+                f"{'':>6}  {name}: {measured[name]['images_per_s']:8.0f} img/s, speedup {measured[name]['speedup']:.2f}x",
+                flush=True,
+            )
     return row
 
 
@@ -129,13 +135,19 @@ def _clocked_node(family, params, train_x: np.ndarray, validation_x: np.ndarray)
     return clock.times
 
 
-def _deepgen_runs(family, params, ablations: dict, train_x: np.ndarray, validation_x: np.ndarray) -> dict[str, Callable[[], list[float]]]:
+def _deepgen_runs(
+    family, params, ablations: dict, train_x: np.ndarray, validation_x: np.ndarray
+) -> dict[str, Callable[[], list[float]]]:
     """The node at ``params`` (``deepgen``), and at each ablation's changed settings."""
     variants = {"deepgen": params} | {name: params.model_copy(update=changes) for name, changes in ablations.items()}
-    return {name: (lambda p=variant: _clocked_node(family, p, train_x, validation_x)) for name, variant in variants.items()}
+    return {
+        name: (lambda p=variant: _clocked_node(family, p, train_x, validation_x)) for name, variant in variants.items()
+    }
 
 
-def benchmark_autoencoders(images: np.ndarray, params_by_model: dict, epochs: int, rounds: int, ablate: bool) -> list[dict]:
+def benchmark_autoencoders(
+    images: np.ndarray, params_by_model: dict, epochs: int, rounds: int, ablate: bool
+) -> list[dict]:
     from deepgen.benchmarks import references
     from deepgen.families import FAMILIES
     from deepgen.training import start_training
@@ -165,7 +177,9 @@ def benchmark_dcgan(images: np.ndarray, params, epochs: int, rounds: int, ablate
     from deepgen.training import start_training
 
     symmetric = images * 2 - 1
-    params = params.model_copy(update={"batch_size": BATCH_SIZE, "gen_interval": DCGAN_INTERVAL, "steps": epochs * DCGAN_INTERVAL})
+    params = params.model_copy(
+        update={"batch_size": BATCH_SIZE, "gen_interval": DCGAN_INTERVAL, "steps": epochs * DCGAN_INTERVAL}
+    )
     ablations = DCGAN_ABLATIONS if ablate else {}
 
     def reference() -> list[float]:
@@ -188,7 +202,9 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=20_000, help="training images per AE/VAE epoch")
     parser.add_argument("--rounds", type=int, default=3, help="alternating reference/deepgen rounds per model")
     parser.add_argument("--quick", action="store_true", help="one short round (a check of the benchmark itself)")
-    parser.add_argument("--ablations", action="store_true", help="also run deepgen with each speed setting undone: what each bought")
+    parser.add_argument(
+        "--ablations", action="store_true", help="also run deepgen with each speed setting undone: what each bought"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")  # no network here for telemetry to wait on

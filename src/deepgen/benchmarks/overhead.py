@@ -52,7 +52,7 @@ class _ImportClock:
 def kedro_overhead(project: Path) -> dict:
     """`kedro run --pipelines=ae --env=smoke`, the CLI itself, run in this (fresh) interpreter in
     a scratch copy of the project: its wall time less TensorFlow's import (timed where the run
-    triggers it, and left out, as the target says); of that, the start-up before the pipeline
+    triggers it, and left out: it is TensorFlow's cost, whatever runs it); of that, the start-up before the pipeline
     (the CLI and Kedro's import, the project's settings, config, catalog and pipelines), the
     time inside nodes, and loading and saving datasets (decompressing MNIST, writing models,
     rendering PNGs). The rest is Kedro (and tracking's hooks) at work during the run."""
@@ -123,7 +123,10 @@ def measure_in_fresh_interpreter(project: Path, wandb_mode: str) -> dict:
     """`kedro_overhead` in a new Python process: nothing imported beforehand, as `kedro run`."""
     result = subprocess.run(
         [sys.executable, "-m", "deepgen.benchmarks.overhead", str(project)],
-        stdout=subprocess.PIPE, text=True, check=True, env={**os.environ, "WANDB_MODE": wandb_mode},
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+        env={**os.environ, "WANDB_MODE": wandb_mode},
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 

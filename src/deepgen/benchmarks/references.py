@@ -3,7 +3,9 @@
 AE and VAE: the same networks, ``compile`` and ``fit`` with Keras' defaults. DCGAN: the
 Keras-GAN networks (``UpSampling2D`` + ``Conv2D`` in the generator) and loop, four Keras calls
 per step (``generator.predict``, two ``discriminator.train_on_batch``,
-``combined.train_on_batch``) with the ``trainable=False`` compile trick.
+``combined.train_on_batch``), the discriminator's ``trainable`` switched around its updates as
+a Keras 3 port of the tutorial must (Keras-GAN's set-once ``trainable=False`` would leave it
+untrained under Keras 3).
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ class KerasGANLoop:
             real = images[self.rng.integers(0, len(images), self.batch_size)]
             noise = self.rng.standard_normal((self.batch_size, self.latent_dim)).astype(np.float32)
             generated = self.generator.predict(noise, verbose=0)
+            # Keras 3 trains the variables that are trainable when a step runs: the
+            # discriminator is switched on for its own updates and off for the generator's.
+            self.discriminator.trainable = True
             self.discriminator.train_on_batch(real, valid)
             self.discriminator.train_on_batch(generated, fake)
+            self.discriminator.trainable = False
             self.combined.train_on_batch(noise, valid)

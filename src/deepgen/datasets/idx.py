@@ -106,7 +106,6 @@ class IDXDataset(FileDataset):
             file.write(raw)
 
 
-
 class LabelledIDXDataset(AbstractDataset[dict, dict]):
     """An image file and its label file, loaded together so their counts are checked.
 

@@ -39,4 +39,3 @@ class NpyDataset(FileDataset):
     def preview(self) -> ImagePreview:
         """kedro-viz: the first images of an image array."""
         return image_preview(self.load())
-

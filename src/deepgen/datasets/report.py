@@ -33,10 +33,14 @@ class ReportDataset(AbstractDataset[BaseModel, BaseModel]):
         try:
             return self._report.model_validate_json(self._filepath.read_bytes())
         except ValidationError as exc:
-            raise DatasetError(f"{self._filepath} is not a {self._report.__name__} (written by another version?): {exc}") from exc
+            raise DatasetError(
+                f"{self._filepath} is not a {self._report.__name__} (written by another version?): {exc}"
+            ) from exc
 
     def save(self, data: BaseModel) -> None:
-        replace_atomically(self._filepath, lambda temporary: temporary.write_text(data.model_dump_json(indent=2) + "\n"))
+        replace_atomically(
+            self._filepath, lambda temporary: temporary.write_text(data.model_dump_json(indent=2) + "\n")
+        )
 
     def _exists(self) -> bool:
         return self._filepath.is_file()

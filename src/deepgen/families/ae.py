@@ -20,7 +20,9 @@ class AEParams(AutoencodingParams):
 
 def build(params: AEParams) -> dict:
     return {
-        "encoder": ae.build_encoder(params.latent_dim, params.architecture, params.hidden_units, params.latent_activation),
+        "encoder": ae.build_encoder(
+            params.latent_dim, params.architecture, params.hidden_units, params.latent_activation
+        ),
         "decoder": blocks.build_decoder(params.latent_dim, params.architecture, params.hidden_units),
     }
 

@@ -62,7 +62,9 @@ def train(networks, train_x, validation_x, params: DCGANParams, seed: int, callb
         d_optimizer=keras.optimizers.Adam(params.learning_rate, beta_1=params.beta_1),
         g_optimizer=keras.optimizers.Adam(params.learning_rate, beta_1=params.beta_1),
     )
-    fixed_noise = np.random.default_rng(seed).standard_normal((N_PROGRESSION_IMAGES, params.latent_dim), dtype=np.float32)
+    fixed_noise = np.random.default_rng(seed).standard_normal(
+        (N_PROGRESSION_IMAGES, params.latent_dim), dtype=np.float32
+    )
     progression = dcgan.SampleProgression(fixed_noise, steps_per_epoch=params.gen_interval)
     clock = TrainingClock()
     history = model.fit(
@@ -84,7 +86,9 @@ def train(networks, train_x, validation_x, params: DCGANParams, seed: int, callb
 def figures(networks, test_x, test_labels, extras: dict) -> dict:
     """One row per kept interval: the same noise, decoded as training went on."""
     frames = extras["progression"]
-    return {"progression": reporting.progression_strip(frames["images"], frames["step"], "DCGAN samples of fixed noise")}
+    return {
+        "progression": reporting.progression_strip(frames["images"], frames["step"], "DCGAN samples of fixed noise")
+    }
 
 
 FAMILY = Family(

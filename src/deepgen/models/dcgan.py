@@ -32,7 +32,9 @@ class UpsampleConv2D(layers.Layer):
         self.filters = filters
 
     def build(self, input_shape):
-        self.kernel = self.add_weight(shape=(3, 3, input_shape[-1], self.filters), initializer="glorot_uniform", name="kernel")
+        self.kernel = self.add_weight(
+            shape=(3, 3, input_shape[-1], self.filters), initializer="glorot_uniform", name="kernel"
+        )
         self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
 
     def call(self, inputs):

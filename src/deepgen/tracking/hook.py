@@ -161,7 +161,9 @@ class WandbHooks:
         if isinstance(data, Figure) and path:
             run.log({f"figures/{short_name.removesuffix('_plot')}": wandb.Image(str(path))})
         elif isinstance(data, keras.Model) and path and self.settings.log_models:
-            artifact = wandb.Artifact(dataset_name.replace(".", "-").replace("_", "-"), type="model", metadata={"kedro_dataset": dataset_name})
+            artifact = wandb.Artifact(
+                dataset_name.replace(".", "-").replace("_", "-"), type="model", metadata={"kedro_dataset": dataset_name}
+            )
             artifact.add_file(str(path))
             run.log_artifact(artifact)
         elif isinstance(data, pd.DataFrame) and {"z_0", "z_1"} <= set(data.columns):
@@ -184,13 +186,17 @@ class WandbHooks:
 
     def _start(self, name: str, **run_args):
         try:
-            run = runs.start_run(self.settings, self.mode, self.project_path, self.api_key, name=name, group=self.group, **run_args)
+            run = runs.start_run(
+                self.settings, self.mode, self.project_path, self.api_key, name=name, group=self.group, **run_args
+            )
         except Exception as exc:
             if self.mode != "online":
                 raise
             logger.warning("W&B is out of reach (%s); logging offline instead.", exc)
             self.mode = "offline"
-            run = runs.start_run(self.settings, self.mode, self.project_path, None, name=name, group=self.group, **run_args)
+            run = runs.start_run(
+                self.settings, self.mode, self.project_path, None, name=name, group=self.group, **run_args
+            )
         return run
 
     def _filepath(self, dataset_name: str) -> Path | None:

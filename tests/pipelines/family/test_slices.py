@@ -27,7 +27,14 @@ def images() -> dict[str, np.ndarray]:
     return {"train": train[:64], "validation": train[64:], "test": test, "test_labels": labels}
 
 
-def _catalog(family, images) -> DataCatalog:
+class KeptDataset(MemoryDataset):
+    """A memory dataset that keeps its data after the run (the runner releases the others)."""
+
+    def _release(self) -> None:
+        pass
+
+
+def _catalog(family, images, outputs) -> DataCatalog:
     params = base_params(family.name, **TINY, **{k: v for k, v in SHORT.items() if k in family.params.model_fields})
     catalog = DataCatalog()
     values = {
@@ -47,6 +54,8 @@ def _catalog(family, images) -> DataCatalog:
     for name, value in values.items():
         catalog[name] = MemoryDataset(value, copy_mode="assign")
     catalog["evaluator_classifier"] = ChecksummedModelDataset(filepath=str(EVALUATOR / "classifier.keras"))
+    for name in outputs:
+        catalog[name] = KeptDataset(copy_mode="assign")
     return catalog
 
 
@@ -54,7 +63,7 @@ def _catalog(family, images) -> DataCatalog:
 def test_family_slice_writes_every_output(name, images):
     family = FAMILIES[name]
     pipeline = create_pipeline(family)
-    catalog = _catalog(family, images)
+    catalog = _catalog(family, images, pipeline.all_outputs())
     SequentialRunner().run(pipeline, catalog)
 
     report = catalog.load(f"{name}.metrics")
@@ -64,7 +73,9 @@ def test_family_slice_writes_every_output(name, images):
     assert report.training.images > 0 and report.training.final_losses
     for sampler in family.samplers:
         samples = catalog.load(f"{name}.samples" if sampler.name == "prior" else f"{name}.{sampler.name}_samples")
-        assert samples.shape == (64, 28, 28) and samples.dtype == np.float32 and 0 <= samples.min() <= samples.max() <= 1
+        assert (
+            samples.shape == (64, 28, 28) and samples.dtype == np.float32 and 0 <= samples.min() <= samples.max() <= 1
+        )
     for network in family.networks:
         assert catalog.load(f"{name}.{network}").built
     if family.encode is not None:

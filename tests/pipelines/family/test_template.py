@@ -37,7 +37,9 @@ def train(networks, train_x, validation_x, params, seed, callbacks) -> TrainingR
     codes = rng.standard_normal((len(train_x), params.latent_dim), dtype=np.float32)
     validation_codes = rng.standard_normal((len(validation_x), params.latent_dim), dtype=np.float32)
     compile_model(networks["decoder"], params, loss="mse")
-    history, stats = fit_epochs(networks["decoder"], params, codes, train_x, (validation_codes, validation_x), callbacks)
+    history, stats = fit_epochs(
+        networks["decoder"], params, codes, train_x, (validation_codes, validation_x), callbacks
+    )
     return TrainingResult(history, stats)
 
 

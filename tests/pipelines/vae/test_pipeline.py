@@ -12,7 +12,15 @@ from tests.conftest import base_params
 
 pytestmark = pytest.mark.slow
 
-FIGURES = ("reconstructions", "latent_scatter", "latent_manifold", "interpolations", "samples", "mixture_samples", "training")
+FIGURES = (
+    "reconstructions",
+    "latent_scatter",
+    "latent_manifold",
+    "interpolations",
+    "samples",
+    "mixture_samples",
+    "training",
+)
 
 
 def test_writes_every_output(vae_smoke_run):
@@ -55,7 +63,14 @@ def test_embeddings_samples_metrics(vae_smoke_run):
     assert metrics["nll_iw"] < 544  # 784·log 2: better than a coin per pixel, even after one epoch
 
     history = json.loads((data / "08_reporting/vae/training_history.json").read_text())
-    assert set(history) == {"loss", "reconstruction_loss", "kl_loss", "val_loss", "val_reconstruction_loss", "val_kl_loss"}
+    assert set(history) == {
+        "loss",
+        "reconstruction_loss",
+        "kl_loss",
+        "val_loss",
+        "val_reconstruction_loss",
+        "val_kl_loss",
+    }
 
 
 def test_saved_decoder_reproduces_the_samples(vae_smoke_run):

@@ -48,9 +48,7 @@ def split_train_validation(
     return images[train], labels[train], images[validation], labels[validation]
 
 
-def limit_test_set(
-    images: np.ndarray, labels: np.ndarray, params: DataParams
-) -> tuple[np.ndarray, np.ndarray]:
+def limit_test_set(images: np.ndarray, labels: np.ndarray, params: DataParams) -> tuple[np.ndarray, np.ndarray]:
     """The first ``max_test_images`` test images (all 10,000 by default)."""
     return images[: params.max_test_images], labels[: params.max_test_images]
 

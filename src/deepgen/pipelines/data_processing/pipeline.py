@@ -31,30 +31,18 @@ def create_pipeline(**kwargs) -> Pipeline:
 
 
 def unit_scaled_inputs() -> Pipeline:
-    """Train, validation and test images in [0,1], shared by every pipeline that needs them."""
+    """Train, validation and test images in [0,1], for training sigmoid outputs and for evaluation."""
+    splits = ["train_images", "validation_images", "test_images"]
     return Pipeline(
-        [
-            Node(
-                scale_to_unit,
-                inputs=["train_images", "validation_images", "test_images"],
-                outputs=["train_x_unit", "validation_x_unit", "test_x_unit"],
-                name="scale_to_unit",
-            )
-        ]
+        [Node(scale_to_unit, splits, ["train_x_unit", "validation_x_unit", "test_x_unit"], name="scale_to_unit")]
     )
 
 
 def symmetric_scaled_inputs() -> Pipeline:
     """Train and validation images in [-1,1], for families with a tanh output."""
+    splits = ["train_images", "validation_images"]
     return Pipeline(
-        [
-            Node(
-                scale_to_symmetric,
-                inputs=["train_images", "validation_images"],
-                outputs=["train_x_symmetric", "validation_x_symmetric"],
-                name="scale_to_symmetric",
-            )
-        ]
+        [Node(scale_to_symmetric, splits, ["train_x_symmetric", "validation_x_symmetric"], name="scale_to_symmetric")]
     )
 
 

@@ -53,9 +53,13 @@ def train_evaluator(
     return frozen, {"test_accuracy": accuracy, "n_test_images": len(test_x), "parameters": params.model_dump()}
 
 
-def score_real_data(train_x: np.ndarray, test_x: np.ndarray, classifier: keras.Model, params: EvaluatorParams) -> SampleMetrics:
+def score_real_data(
+    train_x: np.ndarray, test_x: np.ndarray, classifier: keras.Model, params: EvaluatorParams
+) -> SampleMetrics:
     """The floor every model is measured against: real training images scored like samples."""
-    return SampleMetrics(**evaluation.score_images(classifier, train_x[: params.n_real_images], test_x, params.neighbours))
+    return SampleMetrics(
+        **evaluation.score_images(classifier, train_x[: params.n_real_images], test_x, params.neighbours)
+    )
 
 
 def compare_models(
@@ -88,5 +92,7 @@ def compare_models(
 def plot_model_samples(comparison: Comparison, **samples: np.ndarray) -> Figure:
     """Each model's samples side by side, its headline metrics in the title; ``samples`` is
     keyed like the rows' ``samples_key``."""
-    panels = [(row.label, samples[row.samples_key], row.metrics) for row in comparison.rows if row.samples_key in samples]
+    panels = [
+        (row.label, samples[row.samples_key], row.metrics) for row in comparison.rows if row.samples_key in samples
+    ]
     return reporting.samples_side_by_side(panels)

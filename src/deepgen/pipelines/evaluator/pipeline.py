@@ -6,8 +6,7 @@ from __future__ import annotations
 from kedro.pipeline import Node, Pipeline
 
 from deepgen.families import Family
-from deepgen.pipelines.data_processing import create_pipeline as data_processing
-from deepgen.pipelines.data_processing import unit_scaled_inputs
+from deepgen.pipelines.data_processing import model_inputs
 from deepgen.pipelines.family.pipeline import samples_dataset
 from deepgen.tracking.hook import REPORT
 
@@ -15,23 +14,10 @@ from .nodes import compare_models, plot_model_samples, score_real_data, train_ev
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    return (
-        data_processing()
-        + unit_scaled_inputs()
-        + Pipeline(
-            [
-                Node(
-                    train_evaluator,
-                    inputs=[
-                        "train_x_unit", "train_labels", "validation_x_unit", "validation_labels",
-                        "test_x_unit", "test_labels", "params:evaluator", "params:seed",
-                    ],
-                    outputs=["evaluator_classifier", "evaluator_metrics"],
-                    name="train_evaluator",
-                )
-            ]
-        )
-    )
+    splits = ["train_x_unit", "train_labels", "validation_x_unit", "validation_labels", "test_x_unit", "test_labels"]
+    inputs = [*splits, "params:evaluator", "params:seed"]
+    train = Node(train_evaluator, inputs, ["evaluator_classifier", "evaluator_metrics"], name="train_evaluator")
+    return model_inputs("unit") + Pipeline([train])
 
 
 def real_data_reference() -> Pipeline:
@@ -67,6 +53,8 @@ def comparison(families: list[Family]) -> Pipeline:
             for family in families
             for sampler in family.samplers
         }
-        nodes.append(Node(plot_model_samples, {"comparison": "results", **samples}, "samples_plot", name="plot_model_samples"))
+        nodes.append(
+            Node(plot_model_samples, {"comparison": "results", **samples}, "samples_plot", name="plot_model_samples")
+        )
     external = {"saved_model_reports", "real_data_metrics", *reports, *(samples.values() if len(families) > 1 else ())}
     return Pipeline(nodes, namespace="comparison", inputs=external, tags=["comparison", REPORT])

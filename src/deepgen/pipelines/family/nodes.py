@@ -16,7 +16,12 @@ from deepgen.training import DivergenceGuard, EpochReport, TrainingContext, star
 
 
 def train(
-    family: Family, train_x: np.ndarray, validation_x: np.ndarray, params: FamilyParams, seed: int, training_context: TrainingContext
+    family: Family,
+    train_x: np.ndarray,
+    validation_x: np.ndarray,
+    params: FamilyParams,
+    seed: int,
+    training_context: TrainingContext,
 ) -> dict:
     """The family's networks, trained from ``seed``, with their history and timing."""
     start_training(seed, params.deterministic)
@@ -35,11 +40,17 @@ def train(
     }
 
 
-def _epoch_image(family: Family, networks: dict, validation_x: np.ndarray, params: FamilyParams) -> tuple[str, np.ndarray, str]:
+def _epoch_image(
+    family: Family, networks: dict, validation_x: np.ndarray, params: FamilyParams
+) -> tuple[str, np.ndarray, str]:
     if family.epoch_image == "reconstructions":
         originals = validation_x[:16]
         pairs = np.concatenate([originals, family.reconstruct(networks, originals)])
-        return "reconstructions", reporting.tile_images(pairs, len(originals)), "validation images (top), reconstructions (bottom)"
+        return (
+            "reconstructions",
+            reporting.tile_images(pairs, len(originals)),
+            "validation images (top), reconstructions (bottom)",
+        )
     noise = np.random.default_rng(0).standard_normal((64, params.latent_dim), dtype=np.float32)
     return "samples", reporting.tile_images(family.decode(networks, noise), 8), "samples of fixed noise"
 
@@ -59,16 +70,23 @@ def draw_samples(
     return sampler.draw(family, networks, params, params.n_samples, seed, train_x)
 
 
-def score_samples(samples: np.ndarray, test_x: np.ndarray, classifier: keras.Model, evaluator_params: EvaluatorParams) -> SampleMetrics:
+def score_samples(
+    samples: np.ndarray, test_x: np.ndarray, classifier: keras.Model, evaluator_params: EvaluatorParams
+) -> SampleMetrics:
     return SampleMetrics(**evaluation.score_images(classifier, samples, test_x, evaluator_params.neighbours))
 
 
-def test_metrics(family: Family, test_x: np.ndarray, params: FamilyParams, seed: int, **networks: keras.Model) -> dict[str, float]:
+def test_metrics(
+    family: Family, test_x: np.ndarray, params: FamilyParams, seed: int, **networks: keras.Model
+) -> dict[str, float]:
     """Reconstruction (families with an encoder) and the family's own test-set metrics."""
     metrics = {}
     if family.encode is not None:
         reconstructions = family.reconstruct(networks, test_x)
-        metrics |= {"recon_mse": evaluation.recon_mse(test_x, reconstructions), "recon_bce": evaluation.recon_bce(test_x, reconstructions)}
+        metrics |= {
+            "recon_mse": evaluation.recon_mse(test_x, reconstructions),
+            "recon_bce": evaluation.recon_bce(test_x, reconstructions),
+        }
     if family.metrics is not None:
         metrics |= family.metrics(networks, test_x, params, seed)
     return metrics

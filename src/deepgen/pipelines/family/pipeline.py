@@ -60,10 +60,20 @@ def template_nodes(family: Family, params: str) -> list[Node]:
                 "seed": "params:seed",
                 "training_context": "training_context",
             },
-            {**networks, "training_history": "training_history", "training_stats": "training_stats", "training_extras": "training_extras"},
+            {
+                **networks,
+                "training_history": "training_history",
+                "training_stats": "training_stats",
+                "training_extras": "training_extras",
+            },
             "train",
         ),
-        node(nodes.test_metrics, {"test_x": "test_x_unit", "params": params, "seed": "params:seed", **networks}, "test_metrics", "evaluate"),
+        node(
+            nodes.test_metrics,
+            {"test_x": "test_x_unit", "params": params, "seed": "params:seed", **networks},
+            "test_metrics",
+            "evaluate",
+        ),
         node(nodes.plot_training, {"history": "training_history"}, "training_plot", "plot_training", tags=FIGURES),
     ]
     for sampler in family.samplers:
@@ -78,11 +88,23 @@ def template_nodes(family: Family, params: str) -> list[Node]:
             ),
             Node(
                 nodes.score_samples,
-                {"samples": samples, "test_x": "test_x_unit", "classifier": "evaluator_classifier", "evaluator_params": "params:evaluator"},
+                {
+                    "samples": samples,
+                    "test_x": "test_x_unit",
+                    "classifier": "evaluator_classifier",
+                    "evaluator_params": "params:evaluator",
+                },
                 f"{samples}_metrics",
                 name=f"score_{sampler.name}_samples",
             ),
-            node(nodes.plot_samples, {"samples": samples}, f"{samples}_plot", f"plot_{sampler.name}_samples", sampler, tags=FIGURES),
+            node(
+                nodes.plot_samples,
+                {"samples": samples},
+                f"{samples}_plot",
+                f"plot_{sampler.name}_samples",
+                sampler,
+                tags=FIGURES,
+            ),
         ]
     wiring.append(
         node(
@@ -103,13 +125,35 @@ def template_nodes(family: Family, params: str) -> list[Node]:
     )
     if family.encode is not None:
         wiring += [
-            node(nodes.embed, {"images": "test_x_unit", "labels": "test_labels", **networks}, "latent_embeddings", "embed"),
-            node(nodes.plot_latent_scatter, {"embeddings": "latent_embeddings"}, "latent_scatter_plot", "plot_latent_scatter", tags=FIGURES),
-            node(nodes.plot_reconstructions, {"test_x": "test_x_unit", **networks}, "reconstructions_plot", "plot_reconstructions", tags=FIGURES),
+            node(
+                nodes.embed,
+                {"images": "test_x_unit", "labels": "test_labels", **networks},
+                "latent_embeddings",
+                "embed",
+            ),
+            node(
+                nodes.plot_latent_scatter,
+                {"embeddings": "latent_embeddings"},
+                "latent_scatter_plot",
+                "plot_latent_scatter",
+                tags=FIGURES,
+            ),
+            node(
+                nodes.plot_reconstructions,
+                {"test_x": "test_x_unit", **networks},
+                "reconstructions_plot",
+                "plot_reconstructions",
+                tags=FIGURES,
+            ),
         ]
     if family.figures is not None:
         figures = {figure: f"{figure}_plot" for figure in family.figure_names}
-        inputs = {"test_x": "test_x_unit", "test_labels": "test_labels", "training_extras": "training_extras", **networks}
+        inputs = {
+            "test_x": "test_x_unit",
+            "test_labels": "test_labels",
+            "training_extras": "training_extras",
+            **networks,
+        }
         wiring.append(node(nodes.plot_family_figures, inputs, figures, "plot_family_figures", tags=FIGURES))
     return wiring
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from kedro.framework.project import settings
 from kedro.pipeline import Node, Pipeline
+from kedro.utils import find_kedro_project
 
 from deepgen.families import FAMILIES, Family
 from deepgen.params import LatentSweepParams
@@ -21,7 +22,8 @@ from .nodes import reconstruct_examples, report_latent_sweep, resize_latent
 def registered_latent_dims() -> list[int]:
     """The sizes to build instances for: ``latent_sweep.latent_dims`` in conf/base (pipelines
     are built before a run's parameters are known, so the list is read from the file)."""
-    path = Path.cwd() / settings.CONF_SOURCE / "base" / "parameters_latent_sweep.yml"
+    project = find_kedro_project(Path.cwd()) or Path.cwd()  # a notebook runs in a sub-folder
+    path = project / settings.CONF_SOURCE / "base" / "parameters_latent_sweep.yml"
     return LatentSweepParams(**yaml.safe_load(path.read_text())["latent_sweep"]).latent_dims
 
 
@@ -30,34 +32,42 @@ def swept_families() -> list[Family]:
     return [family for family in FAMILIES.values() if family.encode is not None]
 
 
-def instance(family: Family, latent_dim: int) -> Pipeline:
+def instance(family: Family, latent_dim: int, built_for: list[int]) -> Pipeline:
     """``family``'s template at one latent size, namespaced ``latent_sweep.<name>_<size>.<name>``;
     its figures are left out (the report draws its own) and its networks stay in memory."""
 
-    def set_latent_dim(params):  # a named closure: Kedro reads node functions' signatures
-        return resize_latent(params, latent_dim)
+    def set_latent_dim(params, sweep):  # a named closure: Kedro reads node functions' signatures
+        return resize_latent(params, latent_dim, sweep, built_for)
 
-    set_latent_dim.__annotations__ = {"params": family.params, "return": family.params}
+    set_latent_dim.__annotations__ = {"params": family.params, "sweep": LatentSweepParams, "return": family.params}
     networks = {network: network for network in family.networks}
     nodes = [
-        Node(set_latent_dim, f"params:{family.name}", "sized_params", name="set_latent_dim"),
+        Node(set_latent_dim, [f"params:{family.name}", "params:latent_sweep"], "sized_params", name="set_latent_dim"),
         *(node for node in template_nodes(family, params="sized_params") if FIGURES not in node.tags),
-        Node(bind(reconstruct_examples, family), {"test_x": "test_x_unit", **networks}, "examples", name="reconstruct_examples"),
+        Node(
+            bind(reconstruct_examples, family),
+            {"test_x": "test_x_unit", **networks},
+            "examples",
+            name="reconstruct_examples",
+        ),
     ]
     return namespaced([namespaced(nodes, family.name)], f"latent_sweep.{family.name}_{latent_dim}")
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    instances = [(family, dim) for family in swept_families() for dim in registered_latent_dims()]
-    results = [f"latent_sweep.{f.name}_{dim}.{f.name}.{part}" for f, dim in instances for part in ("metrics", "examples")]
+    dims = registered_latent_dims()
+    instances = [(family, dim) for family in swept_families() for dim in dims]
+    results = [
+        f"latent_sweep.{f.name}_{dim}.{f.name}.{part}" for f, dim in instances for part in ("metrics", "examples")
+    ]
     report = Node(
         report_latent_sweep,
-        inputs=["test_x_unit", "params:latent_sweep", *results],
+        inputs=["test_x_unit", *results],
         outputs=[f"latent_sweep.{name}" for name in ("curves_plot", "reconstructions_plot", "table", "results")],
         name="report_latent_sweep",
         namespace="latent_sweep",
         tags=REPORT,
     )
-    sweep = sum((instance(family, dim) for family, dim in instances), Pipeline([]))
+    sweep = sum((instance(family, dim, dims) for family, dim in instances), Pipeline([]))
     inputs = sum((model_inputs(family.scaling) for family in swept_families()), Pipeline([]))
     return inputs + sweep + Pipeline([report])
