@@ -1,10 +1,15 @@
 """Project settings: https://docs.kedro.org/en/stable/configure/configuration_basics/"""
 
+import os
 import warnings
 
 from deepgen.catalog import InMemoryWithoutCopiesCatalog
 from deepgen.checkpoints import CheckpointHooks
 from deepgen.tracking import WandbHooks
+
+# TensorFlow's C++ start-up lines (CUDA probes on a machine without a GPU) read like errors
+# and say nothing a Python exception would not; TF_CPP_MIN_LOG_LEVEL=0 brings them back.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # Reports read other namespaces' outputs by their full names (`comparison` reads `<family>.metrics`),
 # which is what namespaces are for; Kedro's advice against dots in such names does not apply.

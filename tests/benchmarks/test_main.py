@@ -18,7 +18,9 @@ def test_benchmark_writes_its_table(project_copy):
         timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    rows = json.loads((project_copy / "data/08_reporting/benchmarks.json").read_text())
+    benchmark = json.loads((project_copy / "data/08_reporting/benchmarks.json").read_text())
+    rows = benchmark["rows"]
+    assert benchmark["measured_at"] and "CPU cores" in benchmark["machine"]
     assert [row["model"] for row in rows] == ["ae", "vae", "dcgan"]
     for row in rows:
         assert row["batch_size"] == 32 and row["rounds"] == 1 == len(row["speedup_per_round"])
@@ -26,11 +28,8 @@ def test_benchmark_writes_its_table(project_copy):
         # one round: its ratio is the speedup, equal to the rates' ratio up to their rounding
         assert row["speedup"] == row["speedup_per_round"][0]
         assert row["speedup"] == pytest.approx(row["deepgen_images_per_s"] / row["reference_images_per_s"], abs=0.006)
-        assert all(ablation["images_per_s"] > 0 and ablation["settings"] for ablation in row["ablations"])
+        assert "ablations" not in row  # only with --ablations
     assert rows[2]["deepgen_settings"]["fused_upsampling"] is True
-    assert {"settings": {"fused_upsampling": False}, "variant": "UpSampling2D + Conv2D"}.items() <= rows[2][
-        "ablations"
-    ][0].items()
     overhead = json.loads((project_copy / "data/08_reporting/kedro_overhead.json").read_text())
     assert [run["wandb_mode"] for run in overhead["runs"]["offline"]] == ["offline"]
     assert [run["wandb_mode"] for run in overhead["runs"]["disabled"]] == ["disabled"]

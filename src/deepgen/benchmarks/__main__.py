@@ -231,9 +231,27 @@ def main() -> None:
 
     output = project / "data/08_reporting/benchmarks.json"
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(rows, indent=2) + "\n")
+    measured = {"measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": _machine(), "rows": rows}
+    output.write_text(json.dumps(measured, indent=2) + "\n")
     (output.parent / "kedro_overhead.json").write_text(json.dumps(overhead, indent=2) + "\n")
     print(f"wrote {output} and {output.parent / 'kedro_overhead.json'}")
+
+
+def _machine() -> str:
+    """Cores, CPU model and the library versions the numbers depend on."""
+    import platform
+
+    import keras
+    import tensorflow as tf
+
+    cpuinfo = Path("/proc/cpuinfo")
+    models = (
+        [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
+        if cpuinfo.exists()
+        else []
+    )
+    cpu = models[0] if models else platform.processor()
+    return f"{os.cpu_count()} CPU cores ({cpu}), TensorFlow {tf.__version__}, Keras {keras.__version__}"
 
 
 def _configured_params(project: Path) -> dict:

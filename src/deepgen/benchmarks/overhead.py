@@ -162,7 +162,7 @@ def overhead_with_and_without_tracking(project: Path, pairs: int = 3) -> dict:
         "kedro_seconds": kedro,
         "kedro_startup_seconds": untracked["startup_seconds"],
         "tracking_seconds": tracking,
-        # The measure: all but the time inside nodes (as spent without W&B beside them).
+        # All but the time inside nodes (as spent without W&B beside them).
         "overhead_fraction": round((seconds - untracked["node_seconds"]) / seconds, 3),
         "kedro_fraction": round(kedro / seconds, 3),
         "tracking_fraction": round(tracking / seconds, 3),
