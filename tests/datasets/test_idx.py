@@ -28,8 +28,8 @@ def test_round_trip_of_other_types(tmp_path):
 
 def test_loads_real_mnist():
     train = LabelledIDXDataset(
-        images_filepath=str(RAW_MNIST / "train-images-idx3-ubyte.gz"),
-        labels_filepath=str(RAW_MNIST / "train-labels-idx1-ubyte.gz"),
+        images={"filepath": str(RAW_MNIST / "train-images-idx3-ubyte.gz")},
+        labels={"filepath": str(RAW_MNIST / "train-labels-idx1-ubyte.gz")},
     ).load()
     assert train["images"].shape == (60000, 28, 28) and train["images"].dtype == np.uint8
     assert train["labels"].shape == (60000,) and set(np.unique(train["labels"])) == set(range(10))
@@ -80,7 +80,9 @@ def test_missing_file_says_where_the_data_belongs(tmp_path):
 def test_mismatched_counts_name_both_files(tmp_path):
     IDXDataset(filepath=str(tmp_path / "img.idx")).save(np.zeros((3, 28, 28), np.uint8))
     IDXDataset(filepath=str(tmp_path / "lab.idx")).save(np.zeros(2, np.uint8))
-    dataset = LabelledIDXDataset(images_filepath=str(tmp_path / "img.idx"), labels_filepath=str(tmp_path / "lab.idx"))
+    dataset = LabelledIDXDataset(
+        images={"filepath": str(tmp_path / "img.idx")}, labels={"filepath": str(tmp_path / "lab.idx")}
+    )
     with pytest.raises(IDXFormatError, match=r"img\.idx holds 3 images but .*lab\.idx holds 2 labels"):
         dataset.load()
 
@@ -88,6 +90,8 @@ def test_mismatched_counts_name_both_files(tmp_path):
 def test_images_file_with_wrong_rank(tmp_path):
     IDXDataset(filepath=str(tmp_path / "img.idx")).save(np.zeros((3, 784), np.uint8))
     IDXDataset(filepath=str(tmp_path / "lab.idx")).save(np.zeros(3, np.uint8))
-    dataset = LabelledIDXDataset(images_filepath=str(tmp_path / "img.idx"), labels_filepath=str(tmp_path / "lab.idx"))
+    dataset = LabelledIDXDataset(
+        images={"filepath": str(tmp_path / "img.idx")}, labels={"filepath": str(tmp_path / "lab.idx")}
+    )
     with pytest.raises(IDXFormatError, match=r"img\.idx: expected images"):
         dataset.load()

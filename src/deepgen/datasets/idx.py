@@ -109,20 +109,23 @@ class IDXDataset(FileDataset):
 class LabelledIDXDataset(AbstractDataset[dict, dict]):
     """An image file and its label file, loaded together so their counts are checked.
 
-    Loads ``{"images": uint8 N×H×W, "labels": uint8 N}``.
+    Loads ``{"images": uint8 N×H×W, "labels": uint8 N}``. ``images`` and ``labels`` are each an
+    ``IDXDataset``'s arguments (``filepath``, …): as ``filepath`` keys, Kedro resolves them
+    against the project, so the dataset loads from a notebook in a sub-folder too.
+
+    Example catalog entry::
+
+        mnist_train:
+          type: deepgen.datasets.LabelledIDXDataset
+          images: {filepath: data/01_raw/mnist/train-images-idx3-ubyte.gz}
+          labels: {filepath: data/01_raw/mnist/train-labels-idx1-ubyte.gz}
     """
 
     def __init__(
-        self,
-        *,
-        images_filepath: str,
-        labels_filepath: str,
-        credentials: dict[str, Any] | None = None,
-        fs_args: dict[str, Any] | None = None,
-        metadata: dict[str, Any] | None = None,
+        self, *, images: dict[str, Any], labels: dict[str, Any], metadata: dict[str, Any] | None = None
     ) -> None:
-        self._images = IDXDataset(filepath=images_filepath, credentials=credentials, fs_args=fs_args)
-        self._labels = IDXDataset(filepath=labels_filepath, credentials=credentials, fs_args=fs_args)
+        self._images = IDXDataset(**images)
+        self._labels = IDXDataset(**labels)
         self.metadata = metadata
 
     def load(self) -> dict[str, np.ndarray]:
