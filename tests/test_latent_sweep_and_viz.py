@@ -29,6 +29,7 @@ def test_latent_sweep_writes_its_report(project_copy):
     assert table.count("\n| VAE |") == 3
     for instance in ("ae_2", "ae_100", "vae_10"):
         assert (report / instance / "metrics.json").is_file()
+    assert not list((project_copy / "data").glob("*/latent_sweep.*"))  # instances keep the rest in memory
 
     runs = all_offline_runs(project_copy)
     assert len({run.group for run in runs}) == 1  # one group for the whole sweep
