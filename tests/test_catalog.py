@@ -1,6 +1,7 @@
 """The project's Data Catalog: datasets it does not name stay in memory, without copies."""
 
 import numpy as np
+import pytest
 
 from deepgen.catalog import InMemoryWithoutCopiesCatalog
 
@@ -13,6 +14,7 @@ def test_unnamed_datasets_hand_data_on_as_it_is():
     assert catalog.load("train_x_unit") is images  # MemoryDataset's default would copy
 
 
+@pytest.mark.slow  # reads the log of a real `kedro run`
 def test_a_run_uses_it_without_warnings(ae_smoke_run):
     # A catch-all "{name}" entry in catalog.yml did the same with a warning per dataset.
     log = (ae_smoke_run / "run.log").read_text()
