@@ -7,7 +7,7 @@ from kedro.pipeline import Node, Pipeline
 
 from deepgen.families import Family
 from deepgen.pipelines.data_processing import model_inputs
-from deepgen.pipelines.family.pipeline import samples_dataset
+from deepgen.pipelines.family.pipeline import namespaced, samples_dataset
 from deepgen.tracking.hook import REPORT
 
 from .nodes import compare_models, plot_model_samples, score_real_data, train_evaluator
@@ -56,5 +56,4 @@ def comparison(families: list[Family]) -> Pipeline:
         nodes.append(
             Node(plot_model_samples, {"comparison": "results", **samples}, "samples_plot", name="plot_model_samples")
         )
-    external = {"saved_model_reports", "real_data_metrics", *reports, *(samples.values() if len(families) > 1 else ())}
-    return Pipeline(nodes, namespace="comparison", inputs=external, tags=["comparison", REPORT])
+    return Pipeline(namespaced(nodes, "comparison"), tags=["comparison", REPORT])
