@@ -15,8 +15,8 @@ def test_unnamed_datasets_hand_data_on_as_it_is():
 
 
 @pytest.mark.slow  # reads the log of a real `kedro run`
-def test_a_run_uses_it_without_warnings(ae_smoke_run):
+def test_a_run_uses_it_without_warnings(default_smoke_run):
     # A catch-all "{name}" entry in catalog.yml did the same with a warning per dataset.
-    log = (ae_smoke_run / "run.log").read_text()
+    log = (default_smoke_run / "run.log").read_text()
     assert "override the default dataset creation" not in log
     assert "Pipeline execution completed" in log

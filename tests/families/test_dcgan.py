@@ -31,24 +31,22 @@ def test_networks_match_keras_gan():
     assert momenta == {0.8}
 
 
-def test_one_fused_step_updates_both_networks(mnist_batch):
+def test_fused_steps_update_both_networks_and_a_frozen_generator_loses(mnist_batch):
     model = _compiled()
-    real = mnist_batch[:32] * 2 - 1
+    real = mnist_batch[:128] * 2 - 1
     before = {
         name: [w.numpy().copy() for w in net.trainable_weights]
         for name, net in (("g", model.generator), ("d", model.discriminator))
     }
-    logs = model.fit(real, batch_size=32, epochs=1, verbose=0).history
+    logs = model.fit(real[:32], batch_size=32, epochs=1, verbose=0).history
     assert set(logs) == {"d_loss", "g_loss", "d_accuracy"}
     assert 0 <= logs["d_accuracy"][0] <= 1
     for name, net in (("g", model.generator), ("d", model.discriminator)):
         assert any(not np.allclose(b, w.numpy()) for b, w in zip(before[name], net.trainable_weights)), name
 
-
-def test_discriminator_learns_real_from_noise_generator(mnist_batch):
-    model = _compiled()
-    model.g_optimizer.learning_rate.assign(0.0)  # a frozen generator: the discriminator must win
-    history = model.fit(mnist_batch * 2 - 1, batch_size=32, epochs=5, verbose=0).history
+    # The same compiled step with the generator's learning rate at 0: the discriminator must win.
+    model.g_optimizer.learning_rate.assign(0.0)
+    history = model.fit(real, batch_size=32, epochs=3, verbose=0).history
     assert history["d_accuracy"][-1] > 0.9 and history["d_loss"][-1] < history["d_loss"][0]
 
 

@@ -131,7 +131,7 @@ def measure_in_fresh_interpreter(project: Path, wandb_mode: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def overhead_with_and_without_tracking(project: Path, pairs: int = 3) -> dict:
+def overhead_with_and_without_tracking(project: Path, pairs: int = 3, measure=measure_in_fresh_interpreter) -> dict:
     """The smoke run with W&B off and offline, alternating (off, offline, offline, off, …).
 
     W&B's work runs on a background thread and in its service process, sharing the two cores
@@ -140,11 +140,12 @@ def overhead_with_and_without_tracking(project: Path, pairs: int = 3) -> dict:
     tracking's cost is the difference of the two kinds of run's whole wall times, TensorFlow's
     import included, and Kedro's share is what a run without tracking spends outside its nodes
     and datasets. Each kind is represented by its fastest run: on a shared machine interference
-    only adds time, and one stalled run would otherwise move the difference."""
+    only adds time, and one stalled run would otherwise move the difference. ``measure(project,
+    wandb_mode)`` runs one and returns ``kedro_overhead``'s dict."""
     runs: dict[str, list[dict]] = {"disabled": [], "offline": []}
     for pair in range(pairs):
         for mode in ("disabled", "offline") if pair % 2 == 0 else ("offline", "disabled"):
-            run = measure_in_fresh_interpreter(project, mode)
+            run = measure(project, mode)
             run["wall_seconds"] = round(run["run_seconds"] + run["tensorflow_import_seconds"], 3)
             if mode == "disabled":  # with W&B on, the time outside nodes and datasets is W&B's too
                 run["kedro_seconds"] = round(run["run_seconds"] - run["node_seconds"] - run["dataset_io_seconds"], 3)

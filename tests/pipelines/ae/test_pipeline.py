@@ -1,4 +1,4 @@
-"""`kedro run --pipelines=ae --env=smoke` in a scratch copy of the project, outputs checked."""
+"""The AE's outputs of the default smoke run, and runs the AE's parameters or data stop."""
 
 import json
 
@@ -6,15 +6,17 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+from kedro.io import DatasetError
+from kedro.validation.exceptions import ParameterValidationError
 from PIL import Image
 
-from tests.conftest import kedro_run
+from tests.conftest import run_in_process
 
 pytestmark = pytest.mark.slow
 
 
-def test_writes_every_output(ae_smoke_run):
-    data = ae_smoke_run / "data"
+def test_writes_every_output(default_smoke_run):
+    data = default_smoke_run / "data"
     expected = [
         "06_models/ae/encoder.keras",
         "06_models/ae/decoder.keras",
@@ -34,8 +36,8 @@ def test_writes_every_output(ae_smoke_run):
     assert not missing
 
 
-def test_models_load_and_reconstruct(ae_smoke_run):
-    models = ae_smoke_run / "data" / "06_models" / "ae"
+def test_models_load_and_reconstruct(default_smoke_run):
+    models = default_smoke_run / "data" / "06_models" / "ae"
     encoder = keras.models.load_model(models / "encoder.keras", compile=False)
     decoder = keras.models.load_model(models / "decoder.keras", compile=False)
     x = np.zeros((3, 28, 28), np.float32)
@@ -44,8 +46,8 @@ def test_models_load_and_reconstruct(ae_smoke_run):
     assert decoder(z).shape == (3, 28, 28)
 
 
-def test_embeddings_samples_and_metrics(ae_smoke_run):
-    out = ae_smoke_run / "data"
+def test_embeddings_samples_and_metrics(default_smoke_run):
+    out = default_smoke_run / "data"
     embeddings = pd.read_parquet(out / "07_model_output/ae/latent_embeddings.parquet")
     assert list(embeddings.columns) == ["z_0", "z_1", "label"]
     assert len(embeddings) == 1000 and embeddings["label"].between(0, 9).all()  # smoke: 1,000 test images
@@ -73,25 +75,22 @@ def test_embeddings_samples_and_metrics(ae_smoke_run):
     assert set(history) == {"loss", "val_loss"} and len(history["loss"]) == 1
 
 
-def test_figures_are_real_pngs(ae_smoke_run):
+def test_figures_are_real_pngs(default_smoke_run):
     for name in ("reconstructions", "latent_scatter", "samples", "mixture_samples", "training"):
-        with Image.open(ae_smoke_run / "data/08_reporting/ae" / f"{name}.png") as image:
+        with Image.open(default_smoke_run / "data/08_reporting/ae" / f"{name}.png") as image:
             assert image.format == "PNG" and min(image.size) > 100
             assert np.asarray(image.convert("L")).std() > 5  # not a blank canvas
 
 
 def test_invalid_parameter_stops_the_run_naming_the_key(project_copy):
-    result = kedro_run(project_copy, "--pipelines=ae", "--env=smoke", "--params=ae.latent_dim=-3")
-    assert result.returncode != 0
-    log = result.stdout + result.stderr
-    assert "latent_dim" in log and "greater than 0" in log
+    with pytest.raises(ParameterValidationError, match=r"(?s)latent_dim.*greater than 0"):
+        run_in_process(project_copy, "ae", params={"ae": {"latent_dim": -3}})
     assert not (project_copy / "data" / "06_models" / "ae").exists()  # stopped before training
 
 
 def test_unknown_parameter_key_stops_the_run(project_copy):
-    result = kedro_run(project_copy, "--pipelines=ae", "--env=smoke", "--params=ae.latnet_dim=3")
-    assert result.returncode != 0
-    assert "latnet_dim" in result.stdout + result.stderr
+    with pytest.raises(ParameterValidationError, match="latnet_dim"):
+        run_in_process(project_copy, "ae", params={"ae": {"latnet_dim": 3}})
 
 
 @pytest.mark.parametrize(
@@ -103,12 +102,5 @@ def test_corrupt_raw_file_stops_the_run_naming_the_file(project_copy, mangle, pr
 
     path = project_copy / "data/01_raw/mnist/t10k-labels-idx1-ubyte.gz"
     path.write_bytes(gzip.compress(mangle(gzip.decompress(path.read_bytes()))))
-    result = kedro_run(project_copy, "--pipelines=ae", "--env=smoke")
-    log = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert "t10k-labels-idx1-ubyte.gz" in log and problem in log
-
-
-def test_deprecated_pipeline_flag_still_works(project_copy):
-    result = kedro_run(project_copy, "--pipeline=data_processing", "--env=smoke")
-    assert result.returncode == 0, result.stderr[-2000:]
+    with pytest.raises(DatasetError, match=f"(?s)t10k-labels-idx1-ubyte.gz.*{problem}"):
+        run_in_process(project_copy, "ae")

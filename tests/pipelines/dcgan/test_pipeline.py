@@ -1,18 +1,19 @@
-"""`kedro run --pipelines=dcgan --env=smoke` in a scratch copy of the project, outputs checked."""
+"""The DCGAN's outputs of the default smoke run, and a step count it refuses."""
 
 import json
 
 import keras
 import numpy as np
 import pytest
+from kedro.validation.exceptions import ParameterValidationError
 
-from tests.conftest import kedro_run
+from tests.conftest import run_in_process
 
 pytestmark = pytest.mark.slow
 
 
-def test_writes_every_output(dcgan_smoke_run):
-    data = dcgan_smoke_run / "data"
+def test_writes_every_output(default_smoke_run):
+    data = default_smoke_run / "data"
     expected = [
         "06_models/dcgan/generator.keras",
         "06_models/dcgan/discriminator.keras",
@@ -26,8 +27,8 @@ def test_writes_every_output(dcgan_smoke_run):
     assert [path for path in expected if not (data / path).is_file()] == []
 
 
-def test_samples_models_and_history(dcgan_smoke_run):
-    data = dcgan_smoke_run / "data"
+def test_samples_models_and_history(default_smoke_run):
+    data = default_smoke_run / "data"
     samples = np.load(data / "07_model_output/dcgan/samples.npy")
     assert samples.shape == (500, 28, 28) and samples.dtype == np.float32
     assert 0 <= samples.min() and samples.max() <= 1 and samples.std() > 0.05  # not a constant image
@@ -47,6 +48,5 @@ def test_samples_models_and_history(dcgan_smoke_run):
 
 
 def test_steps_must_be_whole_intervals(project_copy):
-    result = kedro_run(project_copy, "--pipelines=dcgan", "--env=smoke", "--params=dcgan.steps=75")
-    assert result.returncode != 0
-    assert "must be a multiple of gen_interval" in result.stdout + result.stderr
+    with pytest.raises(ParameterValidationError, match="must be a multiple of gen_interval"):
+        run_in_process(project_copy, "dcgan", params={"dcgan": {"steps": 75}})

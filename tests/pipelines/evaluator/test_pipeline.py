@@ -1,14 +1,16 @@
 """The evaluator pipeline, and the comparison that every model run writes."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
+from kedro.io import DatasetError
 from PIL import Image
 
 from deepgen.datasets import ChecksummedModelDataset
 from deepgen.datasets.checksummed import sha256_of
-from tests.conftest import EVALUATOR, kedro_run
+from tests.conftest import EVALUATOR, run_in_process
 
 pytestmark = pytest.mark.slow
 
@@ -20,8 +22,7 @@ def test_committed_evaluator_is_accurate():
 
 def test_evaluator_pipeline_writes_classifier_and_checksum(project_copy):
     before = sha256_of(project_copy / "data/06_models/evaluator/classifier.keras")
-    result = kedro_run(project_copy, "--pipelines=evaluator", "--env=smoke")
-    assert result.returncode == 0, result.stderr[-2000:]
+    run_in_process(project_copy, "evaluator")
     folder = project_copy / "data/06_models/evaluator"
     assert sha256_of(folder / "classifier.keras") != before
     classifier = ChecksummedModelDataset(filepath=str(folder / "classifier.keras")).load()
@@ -32,18 +33,16 @@ def test_evaluator_pipeline_writes_classifier_and_checksum(project_copy):
 def test_a_weak_evaluator_is_not_saved(project_copy):
     path = project_copy / "data/06_models/evaluator/classifier.keras"
     before = path.read_bytes()
-    result = kedro_run(project_copy, "--pipelines=evaluator", "--env=smoke", "--params=evaluator.min_test_accuracy=1.0")
-    assert result.returncode != 0
-    assert "below evaluator.min_test_accuracy" in result.stdout + result.stderr
+    with pytest.raises(ValueError, match="below evaluator.min_test_accuracy"):
+        run_in_process(project_copy, "evaluator", params={"evaluator": {"min_test_accuracy": 1.0}})
     assert path.read_bytes() == before
 
 
 def test_altered_evaluator_stops_a_model_run(project_copy):
     with open(project_copy / "data/06_models/evaluator/classifier.keras", "ab") as file:
         file.write(b"\0")
-    result = kedro_run(project_copy, "--pipelines=ae", "--env=smoke")
-    assert result.returncode != 0
-    assert "kedro run --pipelines=evaluator" in result.stdout + result.stderr
+    with pytest.raises(DatasetError, match="kedro run --pipelines=evaluator"):
+        run_in_process(project_copy, "ae")
 
 
 LABELS = [
@@ -80,14 +79,12 @@ def test_default_run_compares_every_model(default_smoke_run):
         assert image.size[0] > 4 * image.size[1]  # six panels side by side
 
 
-def test_single_model_run_updates_its_own_rows(default_smoke_run):
-    before = json.loads((default_smoke_run / "data/08_reporting/comparison.json").read_text())["rows"]
-    result = kedro_run(default_smoke_run, "--pipelines=vae", "--env=smoke", "--params=vae.latent_dim=3")
-    assert result.returncode == 0, result.stderr[-2000:]
-    after = {
-        row["label"]: row
-        for row in json.loads((default_smoke_run / "data/08_reporting/comparison.json").read_text())["rows"]
-    }
+def test_single_model_run_updates_its_own_rows(default_smoke_run, project_copy):
+    shutil.copytree(default_smoke_run / "data", project_copy / "data", dirs_exist_ok=True)
+    comparison = project_copy / "data/08_reporting/comparison.json"
+    before = json.loads(comparison.read_text())["rows"]
+    run_in_process(project_copy, "vae", params={"vae": {"latent_dim": 3}})
+    after = {row["label"]: row for row in json.loads(comparison.read_text())["rows"]}
     assert after["VAE, N(0, I) samples"]["parameters"]["latent_dim"] == 3
     for row in before:
         if not row["label"].startswith("VAE"):

@@ -1,4 +1,4 @@
-"""`kedro run --pipelines=vae --env=smoke` in a scratch copy of the project, outputs checked."""
+"""The VAE's outputs of the default smoke run."""
 
 import json
 
@@ -23,8 +23,8 @@ FIGURES = (
 )
 
 
-def test_writes_every_output(vae_smoke_run):
-    data = vae_smoke_run / "data"
+def test_writes_every_output(default_smoke_run):
+    data = default_smoke_run / "data"
     expected = [
         "06_models/vae/encoder.keras",
         "06_models/vae/decoder.keras",
@@ -38,8 +38,8 @@ def test_writes_every_output(vae_smoke_run):
     assert [path for path in expected if not (data / path).is_file()] == []
 
 
-def test_models_round_trip_through_the_catalog(vae_smoke_run):
-    models = vae_smoke_run / "data/06_models/vae"
+def test_models_round_trip_through_the_catalog(default_smoke_run):
+    models = default_smoke_run / "data/06_models/vae"
     encoder = TensorFlowModelDataset(filepath=str(models / "encoder.keras"), load_args={"compile": False}).load()
     decoder = TensorFlowModelDataset(filepath=str(models / "decoder.keras"), load_args={"compile": False}).load()
     z_mean, z_log_var = encoder(np.zeros((2, 28, 28), np.float32))
@@ -47,8 +47,8 @@ def test_models_round_trip_through_the_catalog(vae_smoke_run):
     assert decoder(z_mean).shape == (2, 28, 28)
 
 
-def test_embeddings_samples_metrics(vae_smoke_run):
-    data = vae_smoke_run / "data"
+def test_embeddings_samples_metrics(default_smoke_run):
+    data = default_smoke_run / "data"
     embeddings = pd.read_parquet(data / "07_model_output/vae/latent_embeddings.parquet")
     assert list(embeddings.columns) == ["z_0", "z_1", "label"]
     assert len(embeddings) == 1000
@@ -73,12 +73,12 @@ def test_embeddings_samples_metrics(vae_smoke_run):
     }
 
 
-def test_saved_decoder_reproduces_the_samples(vae_smoke_run):
+def test_saved_decoder_reproduces_the_samples(default_smoke_run):
     from deepgen.families import FAMILIES
 
     family = FAMILIES["vae"]
-    decoder = keras.models.load_model(vae_smoke_run / "data/06_models/vae/decoder.keras", compile=False)
-    saved = np.load(vae_smoke_run / "data/07_model_output/vae/samples.npy")
+    decoder = keras.models.load_model(default_smoke_run / "data/06_models/vae/decoder.keras", compile=False)
+    saved = np.load(default_smoke_run / "data/07_model_output/vae/samples.npy")
     params = base_params("vae")
     resampled = family.samplers[0].draw(family, {"decoder": decoder}, params, len(saved), 42, None)  # base seed
     np.testing.assert_allclose(resampled, saved, atol=1e-5)
