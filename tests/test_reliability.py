@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 import shutil
 import signal
 import subprocess
@@ -30,16 +31,22 @@ def _metrics(project, model="ae") -> dict:
 def test_interrupted_training_resumes_from_its_checkpoint(project_copy, tmp_path_factory):
     checkpoint = project_copy / "data/06_models/ae/checkpoints/training_metadata.json"
     process = subprocess.Popen(
-        [KEDRO, "run", *LONG_AE_ARGS], cwd=project_copy, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [KEDRO, "run", *LONG_AE_ARGS],
+        cwd=project_copy,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "300"},  # wide logs: messages are not wrapped
     )
     deadline = time.monotonic() + 300
     while not (checkpoint.is_file() and json.loads(checkpoint.read_text())["epoch"] >= 1):
         assert process.poll() is None and time.monotonic() < deadline, "training ended before it could be interrupted"
         time.sleep(0.2)
     process.send_signal(signal.SIGINT)  # Ctrl-C
-    process.communicate(timeout=120)
+    output, _ = process.communicate(timeout=120)
     assert process.returncode != 0
     interrupted_at = json.loads(checkpoint.read_text())["epoch"]
+    assert f"holds its first {interrupted_at} epoch(s)" in output and "run the same command to resume" in output
     assert 1 <= interrupted_at < 4
     assert not (project_copy / "data/06_models/ae/encoder.keras").exists()  # nothing half-written
 

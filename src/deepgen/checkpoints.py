@@ -1,7 +1,13 @@
 """The Kedro hook that keeps training resumable: a checkpoint in ``checkpoints/`` beside the
 first network a training node saves (every epoch; every ``gen_interval`` steps for the GAN)
-and, with ``<family>.resume: true``, training continues from it after an interruption. A
-finished training deletes it. Networks kept in memory (a sweep instance's) get none."""
+and, with ``<family>.resume: true``, training continues from it after an interruption.
+Networks kept in memory (a sweep instance's) get none.
+
+A checkpoint records what it belongs to (``identity.json``: the family's parameters that shape
+training, the data block, the seed, the environment and deepgen's version). One made under
+other values, or one that cannot be read, is not resumed: it is set aside
+(``checkpoints.set-aside/``) until the new training saves its first checkpoint, and the log
+says why. A finished training's checkpoint is removed when the run has saved every output."""
 
 from __future__ import annotations
 
@@ -10,20 +16,33 @@ import logging
 import shutil
 from pathlib import Path
 
+import h5py
 from kedro.framework.hooks import hook_impl
 
+import deepgen
 from deepgen.params import FamilyParams
 
 logger = logging.getLogger(__name__)
+
+IDENTITY = "identity.json"
+PROGRESS = "training_metadata.json"  # Keras' BackupAndRestore: the epochs done
+WEIGHTS = "latest.weights.h5"
+FINISHED = "finished"  # training ended; a later node failed before the run's outputs were all saved
 
 
 class CheckpointHooks:
     def __init__(self) -> None:
         self.catalog = None
+        self.environment: str | None = None
+        self.finished: list[Path] = []  # trainings done this run: their checkpoints go when the run succeeds
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        self.environment = context.env
 
     @hook_impl
     def before_pipeline_run(self, catalog) -> None:
-        self.catalog = catalog
+        self.catalog, self.finished = catalog, []
 
     @hook_impl
     def before_node_run(self, node, inputs: dict) -> None:
@@ -31,16 +50,70 @@ class CheckpointHooks:
         folder = self._folder(node.outputs) if context is not None and self.catalog is not None else None
         if folder is None:
             return
-        params = next(value for value in inputs.values() if isinstance(value, FamilyParams))
-        state = folder / "training_metadata.json"
-        if not params.resume:
+        block, params = next((name, value) for name, value in inputs.items() if isinstance(value, FamilyParams))
+        identity = self._identity(block.removeprefix("params:"), params)
+        if (folder / FINISHED).is_file():
+            logger.warning(
+                "%s: the checkpoint in %s holds a training that finished in a run which then failed; "
+                "training again so that every output comes from this run.",
+                node.namespace,
+                folder,
+            )
+        if not params.resume or (folder / FINISHED).is_file():
             shutil.rmtree(folder, ignore_errors=True)
-        elif state.is_file():
-            epoch = json.loads(state.read_text())["epoch"]
-            logger.info("%s: resuming from the checkpoint in %s (after epoch %d).", node.namespace, folder, epoch)
+        set_aside = None
+        if (folder / PROGRESS).is_file():
+            problem = _mismatch(folder, identity) or _unreadable(folder)
+            if problem:
+                set_aside = folder.with_name(f"{folder.name}.set-aside")
+                shutil.rmtree(set_aside, ignore_errors=True)
+                folder.rename(set_aside)
+                logger.warning(
+                    "%s: not resuming the checkpoint in %s: %s. Training starts over; the old checkpoint "
+                    "is kept in %s until the new training saves its first one.",
+                    node.namespace,
+                    folder,
+                    problem,
+                    set_aside,
+                )
+            else:
+                epoch = json.loads((folder / PROGRESS).read_text())["epoch"]
+                logger.info("%s: resuming from the checkpoint in %s (after epoch %d).", node.namespace, folder, epoch)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / IDENTITY).write_text(json.dumps(identity, indent=2) + "\n")
+
         from deepgen.training import TrainingCheckpoint
 
-        context.callbacks.append(TrainingCheckpoint(str(folder)))
+        context.callbacks.append(TrainingCheckpoint(str(folder), replaces=set_aside))
+        context.on_interrupt.append(lambda: _say_how_to_resume(node.namespace, folder, params.resume))
+
+    @hook_impl
+    def after_node_run(self, node, inputs: dict) -> None:
+        if inputs.get("training_context") is not None and self.catalog is not None:
+            folder = self._folder(node.outputs)
+            if folder is not None:
+                (folder / FINISHED).touch()
+                self.finished.append(folder)
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        # Only now, when every output is saved: a run that fails later keeps the checkpoint
+        # (marked finished) and the outputs of the run before stay a consistent set.
+        for folder in self.finished:
+            shutil.rmtree(folder, ignore_errors=True)
+        self.finished = []
+
+    def _identity(self, block: str, params: FamilyParams) -> dict:
+        data = self.catalog.load("params:data") if "params:data" in self.catalog else None
+        data = data.model_dump() if hasattr(data, "model_dump") else data or {}
+        seed = self.catalog.load("params:seed") if "params:seed" in self.catalog else None
+        return {
+            **{f"{block}.{key}": value for key, value in params.shaping_training().items()},
+            **{f"data.{key}": value for key, value in data.items()},
+            "seed": seed,
+            "environment": self.environment,
+            "deepgen version": deepgen.__version__,
+        }
 
     def _folder(self, outputs: list[str]) -> Path | None:
         from deepgen.datasets import KerasModelDataset
@@ -48,3 +121,46 @@ class CheckpointHooks:
         networks = (self.catalog[name] for name in outputs)
         saved = next((dataset for dataset in networks if isinstance(dataset, KerasModelDataset)), None)
         return None if saved is None else Path(saved._filepath).parent / "checkpoints"
+
+
+def _mismatch(folder: Path, identity: dict) -> str | None:
+    """What differs between the checkpoint's identity and this run's, in words; None if nothing."""
+    try:
+        recorded = json.loads((folder / IDENTITY).read_text())
+    except (OSError, ValueError):
+        return f"it does not say what it was made with ({IDENTITY} is missing or unreadable)"
+    missing = object()
+    changes = [
+        f"{key} was {recorded.get(key, 'not set')!r}, now {value!r}"
+        for key, value in identity.items()
+        if recorded.get(key, missing) != value
+    ]
+    changes += [f"{key} was {value!r}, now not set" for key, value in recorded.items() if key not in identity]
+    return f"it was made with other settings ({'; '.join(changes)})" if changes else None
+
+
+def _unreadable(folder: Path) -> str | None:
+    """Why the checkpoint cannot be restored (corrupt), or None."""
+    try:
+        epoch = json.loads((folder / PROGRESS).read_text())["epoch"]
+        if not isinstance(epoch, int):
+            raise ValueError(f"epoch is {epoch!r}")
+        with h5py.File(folder / WEIGHTS, "r") as weights:
+            weights.visit(lambda name: None)  # reads every group header: truncation shows here
+    except (OSError, ValueError, KeyError) as error:
+        return f"it is corrupt ({error})"
+    return None
+
+
+def _say_how_to_resume(namespace: str, folder: Path, resume: bool) -> None:
+    if resume and (folder / PROGRESS).is_file():
+        epoch = json.loads((folder / PROGRESS).read_text())["epoch"]
+        logger.warning(
+            "%s: interrupted. The checkpoint in %s holds its first %d epoch(s) of training; "
+            "run the same command to resume from it.",
+            namespace,
+            folder,
+            epoch,
+        )
+    else:
+        logger.warning("%s: interrupted before its first checkpoint; the same command starts it again.", namespace)

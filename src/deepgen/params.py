@@ -9,7 +9,7 @@ YAML files only: a key missing there is an error, not a silent default.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt
 
@@ -43,6 +43,14 @@ class FamilyParams(TrainingParams):
     resume: bool  # continue from the checkpoint beside the saved networks after an interruption
     n_samples: PositiveInt  # images each sampler generates for the metrics and samples.npy
 
+    # Keys that leave what training computes unchanged (how long it runs, whether it resumes,
+    # how much is sampled afterwards): a checkpoint made under other values still resumes.
+    RESUMABLE_CHANGES: ClassVar[frozenset[str]] = frozenset({"resume", "n_samples"})
+
+    def shaping_training(self) -> dict:
+        """The values a checkpoint must have been made with to be resumed."""
+        return {key: value for key, value in self.model_dump().items() if key not in self.RESUMABLE_CHANGES}
+
 
 class EvaluatorParams(TrainingParams):
     epochs: PositiveInt
@@ -65,3 +73,5 @@ class AutoencodingParams(FamilyParams):
     hidden_units: PositiveInt
     epochs: PositiveInt
     mixture_components: PositiveInt  # Gaussian mixture fitted to training codes: the mixture sampler
+
+    RESUMABLE_CHANGES = FamilyParams.RESUMABLE_CHANGES | {"epochs", "mixture_components"}

@@ -5,6 +5,7 @@ import warnings
 
 from deepgen.catalog import InMemoryWithoutCopiesCatalog
 from deepgen.checkpoints import CheckpointHooks
+from deepgen.outputs import FamilyOutputsHooks
 from deepgen.tracking import WandbHooks
 
 # TensorFlow's C++ start-up lines (CUDA probes on a machine without a GPU) read like errors
@@ -15,7 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # which is what namespaces are for; Kedro's advice against dots in such names does not apply.
 warnings.filterwarnings("ignore", message="One or more dataset names contain '.' characters")
 
-HOOKS = (CheckpointHooks(), WandbHooks())
+HOOKS = (FamilyOutputsHooks(), CheckpointHooks(), WandbHooks())
 
 # kedro-viz registers hooks of its own into every `kedro run` (it writes .viz/); the
 # project's runs don't need them.

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -81,13 +84,15 @@ class TrainingClock(keras.callbacks.Callback):
 class TrainingContext:
     """What Kedro hooks hand a training node (its ``training_context`` input, a fresh one per
     node from ``deepgen.datasets.TrainingContextDataset``): Keras callbacks such as checkpoints,
-    and sinks that receive each epoch's logs and image (W&B). The node passes them on to ``fit``
-    without knowing what they are."""
+    sinks that receive each epoch's logs and image (W&B), and what to tell the user when they
+    interrupt training (Ctrl-C: Kedro's error hooks see only exceptions). The node passes them
+    on without knowing what they are."""
 
     callbacks: list[keras.callbacks.Callback] = field(default_factory=list)
     epoch_sinks: list[Callable[[dict[str, float], tuple[str, np.ndarray, str] | None], None]] = field(
         default_factory=list
     )
+    on_interrupt: list[Callable[[], None]] = field(default_factory=list)
 
 
 class EpochReport(keras.callbacks.Callback):
@@ -156,7 +161,30 @@ class DivergenceGuard(keras.callbacks.Callback):
 class TrainingCheckpoint(keras.callbacks.BackupAndRestore):
     """Keras' BackupAndRestore (weights, optimizer state, noise generator state, epoch) for the
     composite models: their networks are functional models, built on creation, so the wrapper
-    counts as built; the GAN's two optimisers are built before a restore."""
+    counts as built; the GAN's two optimisers are built before a restore.
+
+    Each save is written beside the last one and renamed over it, so a process killed while
+    saving leaves the previous checkpoint whole. Training's end leaves it in place: the caller
+    removes it once the trained networks are saved. ``replaces``: an old checkpoint set aside,
+    deleted once this one has saved."""
+
+    def __init__(self, folder: str, replaces: Path | None = None):
+        super().__init__(folder, delete_checkpoint=False)
+        self.replaces = replaces
+
+    def _save_model(self):
+        final = self._weights_path, self._training_metadata_path
+        staged = (str(Path(self.backup_dir) / "saving.weights.h5"), str(Path(self.backup_dir) / "saving.json"))
+        self._weights_path, self._training_metadata_path = staged
+        try:
+            super()._save_model()
+        finally:
+            self._weights_path, self._training_metadata_path = final
+        for source, target in zip(staged, final, strict=True):
+            os.replace(source, target)
+        if self.replaces is not None:
+            shutil.rmtree(self.replaces, ignore_errors=True)
+            self.replaces = None
 
     def on_train_begin(self, logs=None):
         self.model.built = True

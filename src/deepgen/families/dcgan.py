@@ -25,6 +25,8 @@ class DCGANParams(FamilyParams):
     gen_interval: PositiveInt  # a fixed-noise sample grid, a log row and a checkpoint every this many steps
     fused_upsampling: bool  # see deepgen.models.dcgan.UpsampleConv2D
 
+    RESUMABLE_CHANGES = FamilyParams.RESUMABLE_CHANGES | {"steps"}
+
     @model_validator(mode="after")
     def _whole_intervals(self) -> DCGANParams:
         # Training runs in Keras epochs of gen_interval steps, one sample grid after each.

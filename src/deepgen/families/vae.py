@@ -24,6 +24,8 @@ class VAEParams(AutoencodingParams):
     reconstruction: Literal["bce", "mse"]  # Bernoulli log-likelihood or the tutorial's 784·MSE
     iw_samples: PositiveInt  # K, importance samples per test image for nll_iw
 
+    RESUMABLE_CHANGES = AutoencodingParams.RESUMABLE_CHANGES | {"iw_samples"}
+
 
 def build(params: VAEParams) -> dict:
     return {

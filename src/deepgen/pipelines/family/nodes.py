@@ -31,7 +31,12 @@ def train(
         *training_context.callbacks,
         EpochReport(training_context.epoch_sinks, lambda: _epoch_image(family, networks, validation_x, params)),
     ]
-    result = family.train(networks, train_x, validation_x, params, seed, callbacks)
+    try:
+        result = family.train(networks, train_x, validation_x, params, seed, callbacks)
+    except KeyboardInterrupt:
+        for say in training_context.on_interrupt:
+            say()
+        raise
     return {
         **{name: networks[name] for name in family.networks},
         "training_history": result.history,

@@ -1,0 +1,100 @@
+"""Checkpoints that know what they belong to, and outputs that stay a consistent set, on real
+in-process runs of the AE. One run that fails after training (in sampling) leaves a real
+checkpoint behind; each test starts from a copy of that project."""
+
+import json
+import logging
+import shutil
+
+import pytest
+
+from tests.conftest import FEW_IMAGES, run_in_process
+
+pytestmark = pytest.mark.slow
+
+CHECKPOINT = "data/06_models/ae/checkpoints"
+
+
+def _params(**ae) -> dict:
+    return {**FEW_IMAGES, "ae": ae}
+
+
+@pytest.fixture(scope="module")
+def failed_after_training(default_smoke_run, tmp_path_factory):
+    """The default smoke run's outputs, then an AE run that trains and fails in sampling."""
+    project = tmp_path_factory.mktemp("failed_after_training")
+    shutil.copytree(default_smoke_run, project, dirs_exist_ok=True, ignore=shutil.ignore_patterns("wandb"))
+    with pytest.raises(ValueError, match="n_components"):  # more mixture components than codes
+        run_in_process(project, "ae", params=_params(mixture_components=1000))
+    return project
+
+
+@pytest.fixture
+def interrupted(failed_after_training, tmp_path):
+    """A copy whose checkpoint looks as if training was stopped right after saving it."""
+    project = shutil.copytree(failed_after_training, tmp_path / "project")
+    (project / CHECKPOINT / "finished").unlink()
+    return project
+
+
+def _history(project) -> dict:
+    return json.loads((project / "data/08_reporting/ae/training_history.json").read_text())
+
+
+def test_a_late_failure_leaves_the_previous_outputs_and_the_checkpoint(default_smoke_run, failed_after_training):
+    for path in ("06_models/ae/encoder.keras", "06_models/ae/decoder.keras", "08_reporting/ae/metrics.json"):
+        assert (failed_after_training / "data" / path).read_bytes() == (default_smoke_run / "data" / path).read_bytes()
+    assert sorted(p.name for p in (failed_after_training / "data/07_model_output/ae").iterdir()) == sorted(
+        p.name for p in (default_smoke_run / "data/07_model_output/ae").iterdir()
+    )
+    assert not (failed_after_training / "data/.previous").exists()
+    checkpoint = failed_after_training / CHECKPOINT
+    assert (checkpoint / "finished").is_file() and (checkpoint / "identity.json").is_file()
+
+
+def test_a_finished_training_whose_run_failed_is_trained_again(failed_after_training, tmp_path, caplog):
+    project = shutil.copytree(failed_after_training, tmp_path / "project")
+    with caplog.at_level(logging.INFO):
+        run_in_process(project, "ae", params=_params(epochs=2))
+    assert "training again" in caplog.text and "resuming from" not in caplog.text
+    assert len(_history(project)["loss"]) == 2
+    assert not (project / CHECKPOINT).exists()  # removed once every output was saved
+
+
+def test_same_settings_resume(interrupted, caplog):
+    with caplog.at_level(logging.INFO):
+        run_in_process(interrupted, "ae", params=_params(epochs=2, n_samples=300))  # length and sampling may change
+    assert "resuming from the checkpoint" in caplog.text
+    assert len(_history(interrupted)["loss"]) == 1  # only the epoch left
+
+
+@pytest.mark.parametrize(
+    ("change", "difference"),
+    [
+        ({"learning_rate": 0.01}, "ae.learning_rate was 0.001, now 0.01"),
+        ({"latent_dim": 10}, "ae.latent_dim was 2, now 10"),
+    ],
+)
+def test_a_checkpoint_made_with_other_settings_is_set_aside(interrupted, caplog, change, difference):
+    with caplog.at_level(logging.INFO):
+        run_in_process(interrupted, "ae", params=_params(epochs=2, **change))
+    assert difference in caplog.text and "Training starts over" in caplog.text and "resuming from" not in caplog.text
+    assert len(_history(interrupted)["loss"]) == 2
+    report = json.loads((interrupted / "data/08_reporting/ae/metrics.json").read_text())
+    assert all(report["parameters"][key] == value for key, value in change.items())
+    assert not (interrupted / f"{CHECKPOINT}.set-aside").exists()  # deleted once the new one saved
+
+
+def test_a_changed_data_block_is_another_checkpoint(interrupted, caplog):
+    with caplog.at_level(logging.INFO):
+        run_in_process(interrupted, "ae", params={"data": {"max_train_images": 700, "max_test_images": 300}})
+    assert "data.max_train_images was 600, now 700" in caplog.text
+
+
+def test_a_truncated_checkpoint_is_reported_corrupt_and_set_aside(interrupted, caplog):
+    weights = interrupted / CHECKPOINT / "latest.weights.h5"
+    weights.write_bytes(weights.read_bytes()[:2000])
+    with caplog.at_level(logging.INFO):
+        run_in_process(interrupted, "ae", params=_params(epochs=2))
+    assert "is corrupt" in caplog.text and str(interrupted / CHECKPOINT) in caplog.text
+    assert len(_history(interrupted)["loss"]) == 2
