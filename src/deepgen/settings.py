@@ -3,6 +3,7 @@
 import os
 import warnings
 
+from deepgen.bounds import ParameterBoundsHooks
 from deepgen.catalog import InMemoryWithoutCopiesCatalog
 from deepgen.checkpoints import CheckpointHooks
 from deepgen.outputs import FamilyOutputsHooks
@@ -16,7 +17,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # which is what namespaces are for; Kedro's advice against dots in such names does not apply.
 warnings.filterwarnings("ignore", message="One or more dataset names contain '.' characters")
 
-HOOKS = (FamilyOutputsHooks(), CheckpointHooks(), WandbHooks())
+# pluggy calls hooks in reverse order of registration: the bounds check runs first.
+HOOKS = (FamilyOutputsHooks(), CheckpointHooks(), WandbHooks(), ParameterBoundsHooks())
 
 # kedro-viz registers hooks of its own into every `kedro run` (it writes .viz/); the
 # project's runs don't need them.

@@ -98,6 +98,14 @@ class IDXDataset(FileDataset):
         with self._fs.open(self.path, "rb") as file:
             return parse_idx(file.read(), self.path)
 
+    def count(self) -> int:
+        """The first dimension (images or labels in the file), read from the header alone."""
+        with self._fs.open(self.path, "rb") as file:
+            raw = gzip.GzipFile(fileobj=file).read(8) if self.path.endswith(".gz") else file.read(8)
+        if len(raw) < 8 or raw[:2] != b"\0\0":  # noqa: PLR2004 - magic and the first dimension
+            raise IDXFormatError(f"{self.path}: not an IDX file (header {raw.hex()}).")
+        return struct.unpack(">I", raw[4:8])[0]
+
     def save(self, data: np.ndarray) -> None:
         raw = encode_idx(np.asarray(data))
         if self.path.endswith(".gz"):
@@ -140,6 +148,10 @@ class LabelledIDXDataset(AbstractDataset[dict, dict]):
                 f"{self._labels.path} holds {len(labels)} labels."
             )
         return {"images": images, "labels": labels}
+
+    def count(self) -> int:
+        """Images in the file, from its header (the full load checks the labels agree)."""
+        return self._images.count()
 
     def save(self, data: dict[str, np.ndarray]) -> None:
         self._images.save(data["images"])

@@ -56,6 +56,8 @@ class Family:
     figures: Callable[..., dict[str, Figure]] | None = None
     figure_names: tuple[str, ...] = ()  # the keys ``figures`` returns (saved as <name>/<figure>.png)
     in_default_run: bool = True  # part of plain `kedro run` (its default budget fits the main job)
+    # Fewer training images than this cannot train anything worth scoring (runs stop before any work).
+    min_train_images: int = 100
 
     def reconstruct(self, networks: Networks, images: np.ndarray) -> np.ndarray:
         return self.decode(networks, self.encode(networks, images))

@@ -36,6 +36,17 @@ def validate_mnist(
     return mnist_train["images"], mnist_train["labels"], mnist_test["images"], mnist_test["labels"]
 
 
+def validation_size(pool: int, params: DataParams) -> int:
+    """Images of the (limited) training pool set aside for validation; the rest train."""
+    used = pool if params.max_train_images is None else min(pool, params.max_train_images)
+    return max(1, round(used * params.validation_fraction))
+
+
+def training_size(pool: int, params: DataParams) -> int:
+    used = pool if params.max_train_images is None else min(pool, params.max_train_images)
+    return used - validation_size(pool, params)
+
+
 def split_train_validation(
     images: np.ndarray, labels: np.ndarray, params: DataParams, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -43,7 +54,7 @@ def split_train_validation(
     order = np.random.default_rng(seed).permutation(len(images))
     if params.max_train_images is not None:
         order = order[: params.max_train_images]
-    n_validation = max(1, round(len(order) * params.validation_fraction))
+    n_validation = validation_size(len(images), params)
     validation, train = order[:n_validation], order[n_validation:]
     return images[train], labels[train], images[validation], labels[validation]
 

@@ -1,0 +1,95 @@
+"""The Kedro hook that stops a run before any node when parameter values cannot work
+together: values each block validates alone (``deepgen.params``) but that fail against the
+data or the machine. Each error names the key to change."""
+
+from __future__ import annotations
+
+import math
+
+from kedro.framework.hooks import hook_impl
+
+from deepgen.params import FamilyParams
+
+TRAINING_POOL = "mnist_train"  # the raw training images the data_processing pipeline splits
+SEED_LIMIT = 2**32  # NumPy's and TensorFlow's seeds are unsigned 32-bit integers
+# Bytes per activation value held during a training step: the forward value, its gradient,
+# and room for the temporaries of the families that run a network on several batches per
+# step (the GAN's discriminator sees real, generated and generated again), at 4 bytes each.
+BYTES_PER_ACTIVATION = 4 * 3
+
+
+class ParameterBoundsHooks:
+    @hook_impl
+    def before_pipeline_run(self, pipeline, catalog) -> None:
+        if "params:seed" in catalog:
+            check_seed(catalog.load("params:seed"))
+        blocks = _family_blocks(pipeline, catalog)
+        if not blocks or TRAINING_POOL not in catalog or "params:data" not in catalog:
+            return
+        from deepgen.families import FAMILIES
+        from deepgen.pipelines.data_processing.nodes import training_size
+
+        data = catalog.load("params:data")
+        n_train = training_size(catalog.get(TRAINING_POOL).count(), data)
+        for block, params in blocks.items():
+            family = next(family for family in FAMILIES.values() if type(params) is family.params)
+            check_training_set(block, family.min_train_images, params.batch_size, n_train)
+            check_memory(block, params.batch_size, activations_per_image(family.build(params)), available_memory())
+
+
+def check_seed(seed) -> None:
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < SEED_LIMIT:
+        raise ValueError(
+            f"seed = {seed!r}: it must be a whole number from 0 to {SEED_LIMIT - 1} (set it in parameters.yml)."
+        )
+
+
+def check_training_set(block: str, minimum: int, batch_size: int, n_train: int) -> None:
+    if n_train < minimum:
+        raise ValueError(
+            f"{block} would train on {n_train} images (data.max_train_images less the data.validation_fraction "
+            f"held out); it needs at least {minimum}. Raise data.max_train_images."
+        )
+    if batch_size > n_train:
+        raise ValueError(
+            f"{block}.batch_size = {batch_size} is larger than the {n_train} training images; "
+            f"lower {block}.batch_size or raise data.max_train_images."
+        )
+
+
+def check_memory(block: str, batch_size: int, per_image: int, available: int | None) -> None:
+    """Reject a batch whose activations alone exceed the memory free now: TensorFlow would try to
+    allocate it and take the machine down (or be killed) instead of failing cleanly."""
+    needed = batch_size * per_image * BYTES_PER_ACTIVATION
+    if available is not None and needed > available:
+        raise ValueError(
+            f"{block}.batch_size = {batch_size} needs about {needed / 2**30:.1f} GiB for one training step's "
+            f"activations; {available / 2**30:.1f} GiB of memory is free. Lower {block}.batch_size."
+        )
+
+
+def activations_per_image(networks: dict) -> int:
+    """Values every layer of the networks outputs for one image."""
+    total = 0
+    for network in networks.values():
+        for layer in network.layers:
+            outputs = layer.output if isinstance(layer.output, list | tuple) else [layer.output]
+            total += sum(math.prod(output.shape[1:]) for output in outputs)
+    return total
+
+
+def available_memory() -> int | None:
+    """Bytes of memory free for a new allocation (Linux's MemAvailable), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            fields = dict(line.split(":", 1) for line in meminfo)
+        return int(fields["MemAvailable"].split()[0]) * 1024
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _family_blocks(pipeline, catalog) -> dict[str, FamilyParams]:
+    """The family parameter blocks the pipeline's nodes read, by block name."""
+    names = {name for node in pipeline.nodes for name in node.inputs if name.startswith("params:")}
+    values = {name.removeprefix("params:"): catalog.load(name) for name in sorted(names)}
+    return {block: value for block, value in values.items() if isinstance(value, FamilyParams)}
