@@ -66,7 +66,7 @@ def test_comparison_is_a_table(default_smoke_run):
     table_file = next(p for p in comparison.media() if p.name.endswith(".table.json"))
     table = json.loads(table_file.read_text())
     assert [row[0] for row in table["data"]][::2] == [
-        "real data (train vs test)",
+        "real data (10,000 train vs 10,000 test images)",
         "AE, mixture samples",
         "VAE, mixture samples",
     ]

@@ -33,12 +33,7 @@ FINISHED = "finished"  # training ended; a later node failed before the run's ou
 class CheckpointHooks:
     def __init__(self) -> None:
         self.catalog = None
-        self.environment: str | None = None
         self.finished: list[Path] = []  # trainings done this run: their checkpoints go when the run succeeds
-
-    @hook_impl
-    def after_context_created(self, context) -> None:
-        self.environment = context.env
 
     @hook_impl
     def before_pipeline_run(self, catalog) -> None:
@@ -111,7 +106,7 @@ class CheckpointHooks:
             **{f"{block}.{key}": value for key, value in params.shaping_training().items()},
             **{f"data.{key}": value for key, value in data.items()},
             "seed": seed,
-            "environment": self.environment,
+            "environment": self.catalog.load("kedro_environment") if "kedro_environment" in self.catalog else None,
             "deepgen version": deepgen.__version__,
         }
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from kedro.framework.hooks import hook_impl
+from kedro.io import MemoryDataset
+
 
 def git_commit(project_path: Path | str = ".") -> str:
     """The checked-out commit (``+dirty`` when tracked files differ from it), or ``unknown``."""
@@ -20,3 +23,19 @@ def git_commit(project_path: Path | str = ".") -> str:
         )
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+class EnvironmentHooks:
+    """Puts the run's Kedro environment (``--env``, else the default run environment) in the
+    catalog as ``kedro_environment``: reports and checkpoints record which settings made them."""
+
+    def __init__(self) -> None:
+        self.environment = "unknown"
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        self.environment = context.env or context.config_loader.default_run_env or "base"
+
+    @hook_impl
+    def after_catalog_created(self, catalog) -> None:
+        catalog["kedro_environment"] = MemoryDataset(self.environment, copy_mode="assign")

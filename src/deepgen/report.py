@@ -46,6 +46,9 @@ class ModelReport(_Report):
     n_test_images: int
     commit: str
     evaluator_sha256: str
+    # Reports written before these were recorded read as "unknown".
+    environment: str = "unknown"  # the Kedro environment of the run (`--env`)
+    n_train_images: int | None = None
 
     def summary(self) -> dict[str, Any]:
         """Flat keys for a W&B run summary: test metrics and the prior's sample metrics as they
@@ -59,10 +62,21 @@ class ModelReport(_Report):
         return flat | {f"training/{key}": value for key, value in training.items()}
 
 
+class RealDataMetrics(SampleMetrics):
+    """The evaluator's fixed reference: real training images scored against the test set."""
+
+    n_train_images: int
+    n_test_images: int
+
+
 class ComparisonRow(_Report):
     label: str
     samples_key: str | None = None  # the plot's key for this row's samples (``<family>.<sampler>``)
     metrics: dict[str, float | None]
+    environment: str | None = None  # None: the same in every environment (the real-data row)
+    n_train_images: int | None = None
+    n_test_images: int | None = None
+    n_samples: int | None = None
     train_seconds: float | None = None
     images_per_second: float | None = None
     commit: str | None = None
@@ -70,29 +84,49 @@ class ComparisonRow(_Report):
 
 
 class Comparison(_Report):
-    """``data/08_reporting/comparison.json``: the real-data row, then one row per model and sampler."""
+    """``data/08_reporting/comparison.json``: the real-data row, then one row per model and
+    sampler; ``environment`` is the run's, whose rows come first."""
 
+    environment: str
     columns: list[str]
     rows: list[ComparisonRow]
 
-    def table(self) -> tuple[list[str], list[list]]:
-        """Header and rows, as W&B tables and the Markdown file show them."""
-        header = ["model", *self.columns, "train s", "train img/s", "commit"]
+    def environments(self) -> list[str]:
+        """This run's environment, then any other the saved reports came from."""
+        others = dict.fromkeys(row.environment for row in self.rows if row.environment not in (None, self.environment))
+        return [self.environment, *others]
+
+    def table(self, environment: str | None = None) -> tuple[list[str], list[list]]:
+        """Header and rows of one environment (this run's by default) with the real-data row,
+        as W&B tables and the Markdown file show them: rows of different environments trained
+        and scored on different amounts of data, so they never share a table."""
+        environment = environment or self.environment
+        header = ["model", *self.columns, "train images", "test images", "samples", "train s", "train img/s", "commit"]
         rows = [
             [
                 row.label,
                 *(row.metrics.get(c) for c in self.columns),
+                row.n_train_images,
+                row.n_test_images,
+                row.n_samples,
                 row.train_seconds,
                 row.images_per_second,
                 row.commit,
             ]
             for row in self.rows
+            if row.environment in (None, environment)
         ]
         return header, rows
 
 
-def real_data_row(metrics: SampleMetrics) -> ComparisonRow:
-    return ComparisonRow(label="real data (train vs test)", metrics=metrics.model_dump(include=set(SAMPLE_COLUMNS)))
+def real_data_row(metrics: RealDataMetrics) -> ComparisonRow:
+    return ComparisonRow(
+        label=f"real data ({metrics.n_train_images:,} train vs {metrics.n_test_images:,} test images)",
+        metrics=metrics.model_dump(include=set(SAMPLE_COLUMNS)),
+        n_train_images=metrics.n_train_images,
+        n_test_images=metrics.n_test_images,
+        n_samples=metrics.n_train_images,
+    )
 
 
 def model_rows(report: ModelReport, sampler_labels: dict[str, str]) -> list[ComparisonRow]:
@@ -105,6 +139,10 @@ def model_rows(report: ModelReport, sampler_labels: dict[str, str]) -> list[Comp
                 label=label,
                 samples_key=f"{report.family}.{sampler}",
                 metrics=report.metrics | metrics.model_dump(include=set(SAMPLE_COLUMNS)),
+                environment=report.environment,
+                n_train_images=report.n_train_images,
+                n_test_images=report.n_test_images,
+                n_samples=report.parameters.get("n_samples"),
                 train_seconds=report.training.seconds,
                 images_per_second=report.training.images_per_second,
                 commit=report.commit,
@@ -114,10 +152,21 @@ def model_rows(report: ModelReport, sampler_labels: dict[str, str]) -> list[Comp
     return rows
 
 
-def tabulate(real_data: SampleMetrics, rows: list[ComparisonRow]) -> Comparison:
+def tabulate(real_data: RealDataMetrics, rows: list[ComparisonRow], environment: str) -> Comparison:
     """The comparison: the real-data row first, columns in the order the rows bring them."""
     test_columns = dict.fromkeys(key for row in rows for key in row.metrics if key not in SAMPLE_COLUMNS)
-    return Comparison(columns=[*test_columns, *SAMPLE_COLUMNS], rows=[real_data_row(real_data), *rows])
+    return Comparison(
+        environment=environment, columns=[*test_columns, *SAMPLE_COLUMNS], rows=[real_data_row(real_data), *rows]
+    )
+
+
+PRECISION_AND_RECALL = (
+    "`precision`: the share of samples whose evaluator features fall within the k-nearest-neighbour "
+    "radius of some test image, i.e. how many samples look like real digits; blurry, average-looking "
+    "samples sit in the dense middle of the digits' features, so they score high precision without "
+    "being good. `recall`: the share of test images within that radius of some sample, i.e. how much "
+    "of the variety of real digits the samples cover."
+)
 
 
 def _cell(value) -> str:
@@ -141,16 +190,25 @@ def comparison_markdown(result: Comparison) -> str:
         for row in result.rows
         if row.parameters
     ]
+    tables = []
+    for environment in result.environments():
+        heading = f"## Environment `{environment}`" + (" (this run's)" if environment == result.environment else "")
+        tables += [heading, "", markdown_table(*result.table(environment))]
     return "\n".join(
         [
             "# deepgen: model comparison",
             "",
             "On the test set and on generated samples, under the frozen evaluator (`data/06_models/evaluator`). "
             "`fd`: Fréchet distance of evaluator features (lower is better); `class_score`: MNIST analogue of the "
-            "Inception Score (10 at best); `precision`/`recall`: k-NN manifold coverage; reconstruction metrics "
-            "on [0,1] pixels, `recon_bce`, `elbo` and `nll_iw` in nats per image.",
+            "Inception Score (10 at best); reconstruction metrics on [0,1] pixels, `recon_bce`, `elbo` and `nll_iw` "
+            "in nats per image.",
             "",
-            markdown_table(*result.table()),
+            PRECISION_AND_RECALL,
+            "",
+            "Each environment has its own table: its models trained and were scored on the numbers of images "
+            "its columns give. The real-data row is the same everywhere: the evaluator's fixed reference.",
+            "",
+            *tables,
             "Parameters:",
             "",
             *parameters,

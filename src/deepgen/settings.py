@@ -7,6 +7,7 @@ from deepgen.bounds import ParameterBoundsHooks
 from deepgen.catalog import InMemoryWithoutCopiesCatalog
 from deepgen.checkpoints import CheckpointHooks
 from deepgen.outputs import FamilyOutputsHooks
+from deepgen.provenance import EnvironmentHooks
 from deepgen.tracking import WandbHooks
 
 # TensorFlow's C++ start-up lines (CUDA probes on a machine without a GPU) read like errors
@@ -18,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore", message="One or more dataset names contain '.' characters")
 
 # pluggy calls hooks in reverse order of registration: the bounds check runs first.
-HOOKS = (FamilyOutputsHooks(), CheckpointHooks(), WandbHooks(), ParameterBoundsHooks())
+HOOKS = (EnvironmentHooks(), FamilyOutputsHooks(), CheckpointHooks(), WandbHooks(), ParameterBoundsHooks())
 
 # kedro-viz registers hooks of its own into every `kedro run` (it writes .viz/); the
 # project's runs don't need them.

@@ -46,7 +46,7 @@ def test_altered_evaluator_stops_a_model_run(project_copy):
 
 
 LABELS = [
-    "real data (train vs test)",
+    "real data (10,000 train vs 10,000 test images)",
     "AE, N(0, I) samples",
     "AE, mixture samples",
     "VAE, N(0, I) samples",
@@ -70,11 +70,17 @@ def test_default_run_compares_every_model(default_smoke_run):
     assert rows["VAE, N(0, I) samples"]["metrics"]["nll_iw"] > 0 and rows["DCGAN"]["metrics"].get("nll_iw") is None
     # The real data is the floor: closer to the test set than any model trained for a smoke run.
     assert all(real["metrics"]["fd"] < row["metrics"]["fd"] for row in rows.values())
-    assert real["metrics"]["class_score"] > 8
+    # The evaluator's fixed reference, whatever the run's data block: 10,000 real images against all 10,000 test images.
+    assert (real["n_train_images"], real["n_test_images"], real["environment"]) == (10_000, 10_000, None)
+    assert real["metrics"]["fd"] < 3 and real["metrics"]["class_score"] > 9
+    for label, row in rows.items():
+        assert (row["environment"], row["n_train_images"], row["n_test_images"]) == ("smoke", 2700, 1000), label
 
     table = (report / "comparison.md").read_text()
     for label in LABELS:
         assert f"| {label} |" in table
+    assert table.count("## Environment") == 1 and "## Environment `smoke` (this run's)" in table
+    assert "blurry" in table  # what a high precision does not mean
     with Image.open(report / "comparison/samples.png") as image:
         assert image.size[0] > 4 * image.size[1]  # six panels side by side
 
@@ -89,3 +95,15 @@ def test_single_model_run_updates_its_own_rows(default_smoke_run, project_copy):
     for row in before:
         if not row["label"].startswith("VAE"):
             assert after[row["label"]] == row
+
+
+def test_reports_of_another_environment_get_a_table_of_their_own(default_smoke_run, project_copy):
+    shutil.copytree(default_smoke_run / "data", project_copy / "data", dirs_exist_ok=True)
+    ae_report = project_copy / "data/08_reporting/ae/metrics.json"
+    ae_report.write_text(ae_report.read_text().replace('"environment": "smoke"', '"environment": "local"'))
+    run_in_process(project_copy, "vae")
+    table = (project_copy / "data/08_reporting/comparison.md").read_text()
+    smoke, local = table.split("## Environment `smoke` (this run's)")[1].split("## Environment `local`")
+    assert "| VAE, N(0, I) samples |" in smoke and "| AE," not in smoke
+    assert "| AE, N(0, I) samples |" in local and "| VAE," not in local
+    assert "| real data (" in smoke and "| real data (" in local

@@ -46,6 +46,7 @@ def _catalog(family, images, outputs) -> DataCatalog:
         "test_labels": images["test_labels"],
         "training_context": TrainingContext(),
         "project_commit": "test",
+        "kedro_environment": "test",
         "evaluator_checksum": "0" * 64 + "  classifier.keras",
         f"params:{family.name}": params,
         "params:seed": 0,
@@ -68,6 +69,7 @@ def test_family_slice_writes_every_output(name, images):
 
     report = catalog.load(f"{name}.metrics")
     assert isinstance(report, ModelReport) and report.family == name and report.n_test_images == 100
+    assert report.environment == "test" and report.n_train_images == 64
     assert list(report.samples) == [sampler.name for sampler in family.samplers]
     assert all(metrics.fd > 0 and 1 <= metrics.class_score <= 10 for metrics in report.samples.values())
     assert report.training.images > 0 and report.training.final_losses

@@ -14,7 +14,7 @@ from deepgen import evaluation, reporting
 from deepgen.families import FAMILIES
 from deepgen.models import evaluator, predict
 from deepgen.params import EvaluatorParams
-from deepgen.report import Comparison, ModelReport, SampleMetrics, comparison_markdown, model_rows, tabulate
+from deepgen.report import Comparison, ModelReport, RealDataMetrics, comparison_markdown, model_rows, tabulate
 from deepgen.training import compile_model, progress_verbosity, start_training
 
 logger = logging.getLogger(__name__)
@@ -54,18 +54,25 @@ def train_evaluator(
 
 
 def score_real_data(
-    train_x: np.ndarray, test_x: np.ndarray, classifier: keras.Model, params: EvaluatorParams
-) -> SampleMetrics:
-    """The floor every model is measured against: real training images scored like samples."""
-    return SampleMetrics(
-        **evaluation.score_images(classifier, train_x[: params.n_real_images], test_x, params.neighbours)
-    )
+    train_images: np.ndarray, test_images: np.ndarray, classifier: keras.Model, params: EvaluatorParams
+) -> RealDataMetrics:
+    """The floor every model is measured against: the first ``n_real_images`` of the whole
+    training pool scored like samples against the whole test set. The reference is fixed: no
+    data parameter of the run (``max_train_images``, …) changes it."""
+    real = train_images[: params.n_real_images].astype(np.float32) / 255.0
+    test = test_images.astype(np.float32) / 255.0
+    metrics = evaluation.score_images(classifier, real, test, params.neighbours)
+    return RealDataMetrics(**metrics, n_train_images=len(real), n_test_images=len(test))
 
 
 def compare_models(
-    saved_reports: dict[str, Callable[[], ModelReport]], real_data: SampleMetrics, *fresh_reports: ModelReport
+    saved_reports: dict[str, Callable[[], ModelReport]],
+    real_data: RealDataMetrics,
+    environment: str,
+    *fresh_reports: ModelReport,
 ) -> tuple[str, Comparison]:
-    """One table of every registered family's metrics beside the real-data row.
+    """Every registered family's metrics beside the real-data row, a table per environment
+    (this run's first).
 
     ``saved_reports`` holds every ``metrics.json`` under data/08_reporting, so a one-family run
     updates its own rows and keeps the others; ``fresh_reports`` are this run's (they also make
@@ -85,7 +92,7 @@ def compare_models(
         if family.name in reports
         for row in model_rows(reports[family.name], {sampler.name: sampler.label for sampler in family.samplers})
     ]
-    result = tabulate(real_data, rows)
+    result = tabulate(real_data, rows, environment)
     return comparison_markdown(result), result
 
 

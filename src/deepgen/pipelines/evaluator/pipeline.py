@@ -26,7 +26,7 @@ def real_data_reference() -> Pipeline:
         [
             Node(
                 score_real_data,
-                ["train_x_unit", "test_x_unit", "evaluator_classifier", "params:evaluator"],
+                ["mnist_train_images", "mnist_test_images", "evaluator_classifier", "params:evaluator"],
                 "real_data_metrics",
                 name="score_real_data",
             )
@@ -42,7 +42,7 @@ def comparison(families: list[Family]) -> Pipeline:
     nodes = [
         Node(
             compare_models,
-            ["saved_model_reports", "real_data_metrics", *reports],
+            ["saved_model_reports", "real_data_metrics", "kedro_environment", *reports],
             ["table", "results"],
             name="compare_models",
         )
