@@ -20,3 +20,12 @@ def test_a_run_uses_it_without_warnings(default_smoke_run):
     log = (default_smoke_run / "run.log").read_text()
     assert "override the default dataset creation" not in log
     assert "Pipeline execution completed" in log
+
+
+@pytest.mark.slow
+def test_the_default_smoke_run_log_is_short_and_holds_nothing_that_looks_like_an_error(default_smoke_run):
+    lines = (default_smoke_run / "run.log").read_text().splitlines()
+    alarming = ("E0000", "I0000", "ERROR", "Traceback", "Warning:", "absl", "cuda")
+    assert [line for line in lines if any(word in line for word in alarming)] == []
+    assert len(lines) < 250  # a few screens: nodes and results, not every dataset load
+    assert sum("wandb sync" in line for line in lines) == 1  # one hint, at the end

@@ -26,3 +26,5 @@ def test_notebook_runs_against_smoke_outputs(default_smoke_run, monkeypatch):
         sum(o.output_type == "display_data" and "image/png" in o.get("data", {}) for o in outputs) == 3
     )  # three figures
     assert any("recon_mse" in o.get("text", "") for o in outputs)
+    listing = "".join(o.get("text", "") for o in notebook.cells[3].get("outputs", []))
+    assert "vae ['decoder', 'encoder', " in listing and "'metrics'" in listing  # what the VAE saved

@@ -15,18 +15,13 @@ from kedro.pipeline import Pipeline  # noqa: E402
 
 from deepgen.families import FAMILIES, Family  # noqa: E402
 from deepgen.pipelines import data_processing, evaluator, latent_sweep  # noqa: E402
-from deepgen.pipelines.evaluator.pipeline import comparison, real_data_reference  # noqa: E402
+from deepgen.pipelines.evaluator.pipeline import comparison  # noqa: E402
 from deepgen.pipelines.family import create_pipeline as model_pipeline  # noqa: E402
 
 
 def family_pipeline(family: Family) -> Pipeline:
     """Everything ``kedro run --pipelines=<family>`` needs, from the raw files to the comparison."""
-    return (
-        data_processing.model_inputs(family.scaling)
-        + model_pipeline(family)
-        + real_data_reference()
-        + comparison([family])
-    )
+    return data_processing.model_inputs(family.scaling) + model_pipeline(family) + comparison([family])
 
 
 def register_pipelines() -> dict[str, Pipeline]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 MARKED_POINTS = 30  # shorter series get a marker per point
+SHARED_SCALE = 10  # series whose typical values differ more than this draw on separate panels
 
 
 def _subplots(*grid: int, figsize: tuple[float, float], **kwargs):
@@ -77,21 +79,41 @@ def latent_scatter(embeddings: pd.DataFrame, title: str) -> Figure:
     return fig
 
 
+def scale_groups(history: dict[str, list[float]]) -> list[list[str]]:
+    """The series split by magnitude: those within ``SHARED_SCALE``× of the largest share a
+    panel, the rest (a KL term of a few nats beside ~150-nat losses) get their own, and so on."""
+    typical = {name: float(np.median(np.abs(values))) for name, values in history.items() if values}
+    groups: list[list[str]] = []
+    for name in sorted(typical, key=typical.get, reverse=True):
+        if groups and typical[groups[-1][0]] <= SHARED_SCALE * max(typical[name], 1e-12):
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+    return [sorted(group, key=list(history).index) for group in groups]
+
+
 def loss_curves(
     history: dict[str, list[float]], title: str, x: list[int] | None = None, xlabel: str = "epoch"
 ) -> Figure:
-    """Every logged series against ``x`` (epochs 1…n by default); validation series dashed."""
-    fig, ax = _subplots(figsize=(6.5, 4))
-    for name, values in history.items():
-        ax.plot(
-            x or range(1, len(values) + 1),
-            values,
-            label=name,
-            marker="." if len(values) < MARKED_POINTS else None,
-            linestyle="--" if name.startswith("val_") else "-",
-        )
-    ax.set(title=title, xlabel=xlabel, ylabel="value")
-    ax.legend()
+    """Every logged series against ``x`` (epochs 1…n by default), validation series dashed; a
+    panel per scale, whole-number ticks, legends beside the curves."""
+    groups = scale_groups(history)
+    fig, axes = _subplots(len(groups), 1, figsize=(7.5, 1.2 + 2.6 * len(groups)), sharex=True, squeeze=False)
+    for ax, group in zip(axes[:, 0], groups, strict=True):
+        for name in group:
+            values = history[name]
+            ax.plot(
+                x or range(1, len(values) + 1),
+                values,
+                label=name,
+                marker="." if len(values) < MARKED_POINTS else None,
+                linestyle="--" if name.startswith("val_") else "-",
+            )
+        ax.set(ylabel="value")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    axes[0, 0].set_title(title)
+    axes[-1, 0].set_xlabel(xlabel)
     fig.tight_layout()
     return fig
 

@@ -1,11 +1,13 @@
 """Project settings: https://docs.kedro.org/en/stable/configure/configuration_basics/"""
 
+import logging
 import os
 import warnings
 
 from deepgen.bounds import ParameterBoundsHooks
 from deepgen.catalog import InMemoryWithoutCopiesCatalog
 from deepgen.checkpoints import CheckpointHooks
+from deepgen.native_logs import quiet_import
 from deepgen.outputs import FamilyOutputsHooks
 from deepgen.provenance import EnvironmentHooks
 from deepgen.tracking import WandbHooks
@@ -13,6 +15,15 @@ from deepgen.tracking import WandbHooks
 # TensorFlow's C++ start-up lines (CUDA probes on a machine without a GPU) read like errors
 # and say nothing a Python exception would not; TF_CPP_MIN_LOG_LEVEL=0 brings them back.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+if os.environ["TF_CPP_MIN_LOG_LEVEL"] != "0":
+    quiet_import("tensorflow")  # the few it writes before its logging reads that variable
+
+# Each family's model traces its own training step once; TensorFlow counts those traces
+# together (same code location) and warns of retracing, which is not happening.
+logging.getLogger("tensorflow").addFilter(lambda record: "triggered tf.function retracing" not in record.getMessage())
+
+# Kedro's config loader calls OmegaConf's renamed resolver API: nothing a user can act on.
+warnings.filterwarnings("ignore", message=r"register_new_resolver\(\) is deprecated", category=UserWarning)
 
 # Reports read other namespaces' outputs by their full names (`comparison` reads `<family>.metrics`),
 # which is what namespaces are for; Kedro's advice against dots in such names does not apply.

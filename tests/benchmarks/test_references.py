@@ -1,6 +1,7 @@
 """The benchmark's tutorial-style DCGAN trains both networks, as a working GAN must."""
 
 import numpy as np
+import pytest
 
 from deepgen.benchmarks.__main__ import AUTOENCODER_ABLATIONS, DCGAN_ABLATIONS
 from deepgen.benchmarks.references import KerasGANLoop
@@ -12,6 +13,7 @@ def _kernels(network) -> list[np.ndarray]:
     return [weight.numpy().copy() for weight in network.weights if "kernel" in weight.path]
 
 
+@pytest.mark.slow  # builds and traces the tutorial's three GAN models
 def test_reference_gan_updates_its_discriminator_and_only_the_generator_in_the_combined_step(mnist_batch):
     loop = KerasGANLoop(base_params("dcgan", batch_size=16))
     before = _kernels(loop.discriminator)

@@ -95,3 +95,9 @@ def test_images_file_with_wrong_rank(tmp_path):
     )
     with pytest.raises(IDXFormatError, match=r"img\.idx: expected images"):
         dataset.load()
+
+
+def test_count_reads_the_header_alone(tmp_path):
+    assert IDXDataset(filepath=str(RAW_MNIST / "train-images-idx3-ubyte.gz")).count() == 60_000
+    with pytest.raises(DatasetError, match="file not found"):
+        IDXDataset(filepath=str(tmp_path / "missing.gz")).count()

@@ -90,21 +90,25 @@ class IDXDataset(FileDataset):
     """
 
     def load(self) -> np.ndarray:
-        if not self._fs.exists(self.path):
-            raise DatasetError(
-                f"{self.path}: file not found. The MNIST IDX files ship with the project in "
-                "data/01_raw/mnist/; restore them with `git checkout -- data/01_raw/mnist`."
-            )
+        self._check_exists()
         with self._fs.open(self.path, "rb") as file:
             return parse_idx(file.read(), self.path)
 
     def count(self) -> int:
         """The first dimension (images or labels in the file), read from the header alone."""
+        self._check_exists()
         with self._fs.open(self.path, "rb") as file:
             raw = gzip.GzipFile(fileobj=file).read(8) if self.path.endswith(".gz") else file.read(8)
         if len(raw) < 8 or raw[:2] != b"\0\0":  # noqa: PLR2004 - magic and the first dimension
             raise IDXFormatError(f"{self.path}: not an IDX file (header {raw.hex()}).")
         return struct.unpack(">I", raw[4:8])[0]
+
+    def _check_exists(self) -> None:
+        if not self._fs.exists(self.path):
+            raise DatasetError(
+                f"{self.path}: file not found. The MNIST IDX files ship with the project in "
+                "data/01_raw/mnist/; restore them with `git checkout -- data/01_raw/mnist`."
+            )
 
     def save(self, data: np.ndarray) -> None:
         raw = encode_idx(np.asarray(data))

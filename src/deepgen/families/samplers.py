@@ -17,7 +17,9 @@ def _draw_mixture(family, networks, params, n: int, seed: int, train_x: np.ndarr
     # samples where the decoder was trained.
     from sklearn.mixture import GaussianMixture
 
-    codes = family.encode(networks, train_x)
+    # In float64: covariances fitted in float32 can fail NumPy's positive-semidefinite check
+    # by rounding alone when it samples from them.
+    codes = family.encode(networks, train_x).astype(np.float64)
     mixture = GaussianMixture(params.mixture_components, covariance_type="full", random_state=seed).fit(codes)
     z, _ = mixture.sample(n)  # grouped by component: shuffled so that grids show a mix
     z = np.random.default_rng(seed).permutation(z).astype(np.float32)

@@ -73,14 +73,18 @@ def _latent_manifold(decoder):
 
 
 def _interpolations(networks, test_x: np.ndarray, test_labels: np.ndarray):
-    """Straight lines between the posterior means of the first test 0 and 5, 1 and 6, …, decoded."""
+    """Straight lines between the posterior means of the first test 0 and 5, 1 and 6, …, decoded;
+    each row between the two test images themselves, so that it shows which digits it joins
+    (and how far the decoded ends are from them)."""
     starts = [int(np.flatnonzero(test_labels == d)[0]) for d in range(5)]
     ends = [int(np.flatnonzero(test_labels == d)[0]) for d in range(5, 10)]
     z_mean = encode(networks, test_x[starts + ends])
     weights = np.linspace(0, 1, 10, dtype=np.float32)[None, :, None]
     path = (1 - weights) * z_mean[:5, None] + weights * z_mean[5:, None]  # 5 pairs × 10 steps × d
-    images = predict(networks["decoder"], path.reshape(-1, z_mean.shape[1]))
-    return reporting.image_grid(images, "VAE interpolations between test digits (0→5, 1→6, …)", ncols=10)
+    decoded = predict(networks["decoder"], path.reshape(-1, z_mean.shape[1])).reshape(5, 10, 28, 28)
+    rows = np.concatenate([test_x[starts][:, None], decoded, test_x[ends][:, None]], axis=1)  # 5 × 12 images
+    title = "VAE interpolations: a test digit (left) to another (right), 0→5 … 4→9, through decoded codes"
+    return reporting.image_grid(rows.reshape(-1, 28, 28), title, ncols=12)
 
 
 FAMILY = Family(

@@ -207,20 +207,27 @@ class WandbHooks:
     def _finish(self, exit_code: int) -> None:
         if self._worker is None:
             return
-        for name in self.runs:
-            self._worker.submit(self._finish_run, name, exit_code)  # after what is queued
+        finished = [
+            self._worker.submit(self._finish_run, name, exit_code) for name in self.runs
+        ]  # after what is queued
         self._worker.shutdown(wait=True)
+        saved = [name for name, done in zip(self.runs, finished, strict=True) if done.result()]
+        if saved and self.mode == "offline":
+            # One line, and a command short enough that no log wraps it mid-name.
+            logger.info(
+                "W&B: %d run(s) saved offline in wandb/ (%s); upload them with `wandb sync` in the project folder.",
+                len(saved),
+                ", ".join(saved),
+            )
         self._worker, self.runs, self.owners = None, {}, {}
 
-    def _finish_run(self, name: str, exit_code: int) -> None:
+    def _finish_run(self, name: str, exit_code: int) -> bool:
         try:
-            run = self._run(name)
-            run.finish(exit_code=exit_code)
-            if self.mode == "offline":
-                folder = Path(run.dir).parent.relative_to(self.project_path)
-                logger.info("W&B run '%s' saved offline in %s; upload it with `wandb sync %s`.", name, folder, folder)
+            self._run(name).finish(exit_code=exit_code)
+            return True
         except Exception as exc:  # noqa: BLE001
             logger.warning("W&B run '%s' did not finish cleanly: %s", name, exc)
+            return False
 
 
 def _optional_config(config_loader, key: str) -> dict:

@@ -28,6 +28,8 @@ def test_evaluator_pipeline_writes_classifier_and_checksum(project_copy):
     classifier = ChecksummedModelDataset(filepath=str(folder / "classifier.keras")).load()
     assert classifier(np.zeros((1, 28, 28), np.float32)).shape == (1, 10)
     assert json.loads((folder / "metrics.json").read_text())["test_accuracy"] >= 0.8
+    reference = json.loads((folder / "real_data.json").read_text())  # the real-data row, scored with it
+    assert (reference["n_train_images"], reference["n_test_images"]) == (10_000, 10_000) and reference["fd"] > 0
 
 
 def test_a_weak_evaluator_is_not_saved(project_copy):

@@ -60,7 +60,13 @@ def _catalog(family, images, outputs) -> DataCatalog:
     return catalog
 
 
-@pytest.mark.parametrize("name", list(FAMILIES))
+# Tracing the GAN's training step alone takes several seconds: its slice runs with the slow tests.
+SLOW_TO_TRACE = {"dcgan"}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=[pytest.mark.slow] if name in SLOW_TO_TRACE else []) for name in FAMILIES]
+)
 def test_family_slice_writes_every_output(name, images):
     family = FAMILIES[name]
     pipeline = create_pipeline(family)
