@@ -45,3 +45,9 @@ def test_a_run_with_impossible_values_stops_before_any_node(project_copy, params
         run_in_process(project_copy, params=params)
     assert not (project_copy / "data/06_models/ae").exists() and not (project_copy / "wandb").exists()
     assert not (project_copy / "data/.previous").exists()
+
+
+@pytest.mark.slow
+def test_an_unknown_pipeline_name_suggests_the_known_one(project_copy):
+    with pytest.raises(ValueError, match=r"(?s)Failed to find the pipeline named 'vea'.*Did you mean.*vae"):
+        run_in_process(project_copy, "vea")

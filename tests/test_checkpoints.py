@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from deepgen.checkpoints import _mismatch
 from tests.conftest import FEW_IMAGES, run_in_process
 
 pytestmark = pytest.mark.slow
@@ -85,10 +86,16 @@ def test_a_checkpoint_made_with_other_settings_is_set_aside(interrupted, caplog,
     assert not (interrupted / f"{CHECKPOINT}.set-aside").exists()  # deleted once the new one saved
 
 
-def test_a_changed_data_block_is_another_checkpoint(interrupted, caplog):
-    with caplog.at_level(logging.INFO):
-        run_in_process(interrupted, "ae", params={"data": {"max_train_images": 700, "max_test_images": 300}})
-    assert "data.max_train_images was 600, now 700" in caplog.text
+def test_every_recorded_value_takes_part_in_the_identity(tmp_path):
+    identity = {"ae.latent_dim": 2, "data.max_train_images": 600, "seed": 42, "environment": "smoke"}
+    (tmp_path / "identity.json").write_text(json.dumps(identity))
+    assert _mismatch(tmp_path, identity) is None
+    changed = identity | {"data.max_train_images": 700, "environment": "local"}
+    assert _mismatch(tmp_path, changed) == (
+        "it was made with other settings (data.max_train_images was 600, now 700; environment was 'smoke', now 'local')"
+    )
+    assert "was 42, now not set" in _mismatch(tmp_path, {k: v for k, v in identity.items() if k != "seed"})
+    assert "does not say what it was made with" in _mismatch(tmp_path / "elsewhere", identity)
 
 
 def test_a_truncated_checkpoint_is_reported_corrupt_and_set_aside(interrupted, caplog):
@@ -98,3 +105,15 @@ def test_a_truncated_checkpoint_is_reported_corrupt_and_set_aside(interrupted, c
         run_in_process(interrupted, "ae", params=_params(epochs=2))
     assert "is corrupt" in caplog.text and str(interrupted / CHECKPOINT) in caplog.text
     assert len(_history(interrupted)["loss"]) == 2
+
+
+def test_a_report_that_cannot_be_written_leaves_the_previous_set(default_smoke_run, tmp_path):
+    project = shutil.copytree(default_smoke_run, tmp_path / "project", ignore=shutil.ignore_patterns("wandb"))
+    report = project / "data/08_reporting/ae/metrics.json"
+    report.unlink()
+    report.mkdir()  # a report path that cannot take a file (permissions don't stop root)
+    encoder = (project / "data/06_models/ae/encoder.keras").read_bytes()
+    with pytest.raises(Exception, match="metrics.json"):
+        run_in_process(project, "ae", params=FEW_IMAGES)
+    assert (project / "data/06_models/ae/encoder.keras").read_bytes() == encoder  # trained, then put back
+    assert report.is_dir() and not (project / "data/.previous").exists()

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow
 
 
 def test_latent_sweep_writes_its_report(project_copy):
-    run_in_process(project_copy, "latent_sweep", params=FEW_IMAGES)
+    small = {"ae": {"n_samples": 100}, "vae": {"n_samples": 100, "iw_samples": 2}}
+    run_in_process(project_copy, "latent_sweep", params={**FEW_IMAGES, **small})
     report = project_copy / "data/08_reporting/latent_sweep"
     rows = json.loads((report / "results.json").read_text())["rows"]
     assert [(row["model"], row["latent_dim"]) for row in rows] == [(m, d) for m in ("AE", "VAE") for d in (2, 10, 100)]

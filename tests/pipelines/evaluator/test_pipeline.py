@@ -22,14 +22,14 @@ def test_committed_evaluator_is_accurate():
 
 def test_evaluator_pipeline_writes_classifier_and_checksum(project_copy):
     before = sha256_of(project_copy / "data/06_models/evaluator/classifier.keras")
-    run_in_process(project_copy, "evaluator")
+    run_in_process(project_copy, "evaluator", params={"evaluator": {"n_real_images": 1000}})
     folder = project_copy / "data/06_models/evaluator"
     assert sha256_of(folder / "classifier.keras") != before
     classifier = ChecksummedModelDataset(filepath=str(folder / "classifier.keras")).load()
     assert classifier(np.zeros((1, 28, 28), np.float32)).shape == (1, 10)
     assert json.loads((folder / "metrics.json").read_text())["test_accuracy"] >= 0.8
     reference = json.loads((folder / "real_data.json").read_text())  # the real-data row, scored with it
-    assert (reference["n_train_images"], reference["n_test_images"]) == (10_000, 10_000) and reference["fd"] > 0
+    assert (reference["n_train_images"], reference["n_test_images"]) == (1000, 10_000) and reference["fd"] > 0
 
 
 def test_a_weak_evaluator_is_not_saved(project_copy):
@@ -87,25 +87,21 @@ def test_default_run_compares_every_model(default_smoke_run):
         assert image.size[0] > 4 * image.size[1]  # six panels side by side
 
 
-def test_single_model_run_updates_its_own_rows(default_smoke_run, project_copy):
+def test_single_model_run_updates_its_own_rows_and_keeps_environments_apart(default_smoke_run, project_copy):
     shutil.copytree(default_smoke_run / "data", project_copy / "data", dirs_exist_ok=True)
     comparison = project_copy / "data/08_reporting/comparison.json"
     before = json.loads(comparison.read_text())["rows"]
+    dcgan_report = project_copy / "data/08_reporting/dcgan/metrics.json"  # as if from a run in conf/local
+    dcgan_report.write_text(dcgan_report.read_text().replace('"environment": "smoke"', '"environment": "local"'))
+
     run_in_process(project_copy, "vae", params={"vae": {"latent_dim": 3}})
     after = {row["label"]: row for row in json.loads(comparison.read_text())["rows"]}
     assert after["VAE, N(0, I) samples"]["parameters"]["latent_dim"] == 3
     for row in before:
-        if not row["label"].startswith("VAE"):
+        if not row["label"].startswith(("VAE", "DCGAN")):
             assert after[row["label"]] == row
-
-
-def test_reports_of_another_environment_get_a_table_of_their_own(default_smoke_run, project_copy):
-    shutil.copytree(default_smoke_run / "data", project_copy / "data", dirs_exist_ok=True)
-    ae_report = project_copy / "data/08_reporting/ae/metrics.json"
-    ae_report.write_text(ae_report.read_text().replace('"environment": "smoke"', '"environment": "local"'))
-    run_in_process(project_copy, "vae")
     table = (project_copy / "data/08_reporting/comparison.md").read_text()
     smoke, local = table.split("## Environment `smoke` (this run's)")[1].split("## Environment `local`")
-    assert "| VAE, N(0, I) samples |" in smoke and "| AE," not in smoke
-    assert "| AE, N(0, I) samples |" in local and "| VAE," not in local
+    assert "| VAE, N(0, I) samples |" in smoke and "| AE, N(0, I) samples |" in smoke and "| DCGAN |" not in smoke
+    assert "| DCGAN |" in local and "| AE," not in local
     assert "| real data (" in smoke and "| real data (" in local
