@@ -42,6 +42,7 @@ def test_interrupted_training_resumes_from_its_checkpoint(project_copy):
     while not (checkpoint.is_file() and json.loads(checkpoint.read_text())["epoch"] >= 1):
         assert process.poll() is None and time.monotonic() < deadline, "training ended before it could be interrupted"
         time.sleep(0.2)
+    time.sleep(1)  # Keras prints the epoch's line after the checkpoint callback has saved it
     process.send_signal(signal.SIGINT)  # Ctrl-C
     output, _ = process.communicate(timeout=120)
     assert process.returncode != 0
@@ -58,7 +59,9 @@ def test_interrupted_training_resumes_from_its_checkpoint(project_copy):
     assert len(history["loss"]) == 4 - interrupted_at  # only the epochs left were trained
 
     # It went on from the saved weights: its first epoch already beats the interrupted run's first.
-    first_epoch_loss = float(re.search(r" - loss: ([0-9.]+)", output).group(1))
+    first_epoch = re.search(r" - loss: ([0-9.]+)", output)
+    assert first_epoch, output[-3000:]
+    first_epoch_loss = float(first_epoch.group(1))
     assert history["loss"][0] < first_epoch_loss
 
 

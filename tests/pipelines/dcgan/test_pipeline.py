@@ -39,12 +39,12 @@ def test_samples_models_and_history(default_smoke_run):
     assert images.shape == (2, 28, 28) and discriminator(images).shape == (2, 1)
 
     history = json.loads((data / "08_reporting/dcgan/training_history.json").read_text())
-    assert history["step"] == [50, 100]  # smoke: 100 steps, a grid every 50
+    assert history["step"] == [20, 40]  # smoke: 40 steps, a grid every 20
     assert set(history) == {"step", "d_loss", "g_loss", "d_accuracy"}
     report = json.loads((data / "08_reporting/dcgan/metrics.json").read_text())
     assert report["training"]["final_losses"]["d_loss"] == history["d_loss"][-1]
     assert report["metrics"] == {} and list(report["samples"]) == ["prior"]
-    assert report["training"]["images"] == 100 * 32
+    assert report["training"]["images"] == 40 * 32
 
 
 def test_steps_must_be_whole_intervals(project_copy):
