@@ -14,8 +14,9 @@ export WANDB_CONSOLE := off
 run: $(VENV)/.installed
 	$(BIN)/kedro run
 
+# Two workers: the tests that read the default smoke run share one (see tests/conftest.py).
 test: $(VENV)/.installed
-	$(BIN)/pytest --durations=15
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=15
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests
