@@ -14,9 +14,9 @@ export WANDB_CONSOLE := off
 run: $(VENV)/.installed
 	$(BIN)/kedro run
 
-# Two workers: the tests that read the default smoke run share one (see tests/conftest.py).
+# Two workers (pytest-xdist), one per core; each makes its own default smoke run.
 test: $(VENV)/.installed
-	$(BIN)/pytest -n 2 --dist loadgroup --durations=15
+	$(BIN)/pytest -n 2 --durations=15
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests

@@ -105,12 +105,3 @@ def default_smoke_run(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     (project / "run.log").write_text(result.stdout + result.stderr)  # what a user would see
     return project
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(items):
-    # With pytest-xdist (`-n 2 --dist loadgroup`), the tests that read the default smoke run go
-    # to one worker, so that run happens once; the other worker takes the rest meanwhile.
-    for item in items:
-        if "default_smoke_run" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("default_smoke_run"))
