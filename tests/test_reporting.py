@@ -17,6 +17,11 @@ def test_series_of_different_scales_get_their_own_panel():
     assert scale_groups({"d_loss": [0.7], "g_loss": [1.5]}) == [["d_loss", "g_loss"]]
 
 
+def test_a_single_epoch_gets_a_single_whole_tick():
+    figure = loss_curves({name: values[:1] for name, values in VAE_HISTORY.items()}, "VAE training")
+    assert all(list(ax.get_xticks()) == [1] for ax in figure.get_axes())
+
+
 def test_loss_curves_have_whole_epoch_ticks_and_legends_beside_the_axes():
     figure = loss_curves(VAE_HISTORY, "VAE training")
     axes = figure.get_axes()

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 MARKED_POINTS = 30  # shorter series get a marker per point
+FEW_POINTS = 10  # up to this many epochs (or intervals), each gets its tick
 SHARED_SCALE = 10  # series whose typical values differ more than this draw on separate panels
 
 
@@ -99,18 +100,22 @@ def loss_curves(
     panel per scale, whole-number ticks, legends beside the curves."""
     groups = scale_groups(history)
     fig, axes = _subplots(len(groups), 1, figsize=(7.5, 1.2 + 2.6 * len(groups)), sharex=True, squeeze=False)
+    points = list(x or range(1, max(map(len, history.values()), default=0) + 1))
     for ax, group in zip(axes[:, 0], groups, strict=True):
         for name in group:
             values = history[name]
             ax.plot(
-                x or range(1, len(values) + 1),
+                points[: len(values)],
                 values,
                 label=name,
                 marker="." if len(values) < MARKED_POINTS else None,
                 linestyle="--" if name.startswith("val_") else "-",
             )
         ax.set(ylabel="value")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(points) <= FEW_POINTS:  # a tick per point: a locator would put fractions around one epoch
+            ax.set_xticks(points)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     axes[0, 0].set_title(title)
     axes[-1, 0].set_xlabel(xlabel)

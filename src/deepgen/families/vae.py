@@ -83,7 +83,7 @@ def _interpolations(networks, test_x: np.ndarray, test_labels: np.ndarray):
     path = (1 - weights) * z_mean[:5, None] + weights * z_mean[5:, None]  # 5 pairs × 10 steps × d
     decoded = predict(networks["decoder"], path.reshape(-1, z_mean.shape[1])).reshape(5, 10, 28, 28)
     rows = np.concatenate([test_x[starts][:, None], decoded, test_x[ends][:, None]], axis=1)  # 5 × 12 images
-    title = "VAE interpolations: a test digit (left) to another (right), 0→5 … 4→9, through decoded codes"
+    title = "VAE interpolations between test digits (shown at the ends)"
     return reporting.image_grid(rows.reshape(-1, 28, 28), title, ncols=12)
 
 
