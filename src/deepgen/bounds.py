@@ -27,10 +27,10 @@ class ParameterBoundsHooks:
         if not blocks or TRAINING_POOL not in catalog or "params:data" not in catalog:
             return
         from deepgen.families import FAMILIES
-        from deepgen.pipelines.data_processing.nodes import training_size
+        from deepgen.pipelines.data_processing.nodes import split_sizes
 
         data = catalog.load("params:data")
-        n_train = training_size(catalog.get(TRAINING_POOL).count(), data)
+        n_train, _ = split_sizes(catalog.get(TRAINING_POOL).count(), data)
         for block, params in blocks.items():
             family = next(family for family in FAMILIES.values() if type(params) is family.params)
             check_training_set(block, family.min_train_images, params.batch_size, n_train)

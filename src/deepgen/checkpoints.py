@@ -47,14 +47,15 @@ class CheckpointHooks:
             return
         block, params = next((name, value) for name, value in inputs.items() if isinstance(value, FamilyParams))
         identity = self._identity(block.removeprefix("params:"), params)
-        if (folder / FINISHED).is_file():
+        finished = (folder / FINISHED).is_file()
+        if finished:
             logger.warning(
                 "%s: the checkpoint in %s holds a training that finished in a run which then failed; "
                 "training again so that every output comes from this run.",
                 node.namespace,
                 folder,
             )
-        if not params.resume or (folder / FINISHED).is_file():
+        if not params.resume or finished:
             shutil.rmtree(folder, ignore_errors=True)
         set_aside = None
         if (folder / PROGRESS).is_file():

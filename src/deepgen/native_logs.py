@@ -18,7 +18,6 @@ from collections.abc import Iterator
 HARMLESS = (
     "All log messages before absl::InitializeLog() is called are written to STDERR",
     "cudart_stub.cc",  # "Could not find cuda drivers on your machine, GPU will not be used."
-    "cuda_platform.cc",  # "failed call to cuInit": the same probe, on machines with CUDA libraries
     "cpu_feature_guard.cc",  # "This TensorFlow binary is optimized to use available CPU instructions"
     "To enable the following instructions:",  # its second line
 )

@@ -53,8 +53,12 @@ class FamilyOutputsHooks:
             _restore(folder, copy)
         for folder in self.new:  # no complete set before this run: none now either
             for path in folder.iterdir() if folder.is_dir() else ():
-                if path.name not in KEPT_IN_PLACE:
-                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+                if path.name in KEPT_IN_PLACE:
+                    continue
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
         if self.copies:
             logger.warning(
                 "The run failed: %s restored as the last complete run left them.",

@@ -36,15 +36,11 @@ def validate_mnist(
     return mnist_train["images"], mnist_train["labels"], mnist_test["images"], mnist_test["labels"]
 
 
-def validation_size(pool: int, params: DataParams) -> int:
-    """Images of the (limited) training pool set aside for validation; the rest train."""
+def split_sizes(pool: int, params: DataParams) -> tuple[int, int]:
+    """Training and validation images the (limited) training pool of ``pool`` images gives."""
     used = pool if params.max_train_images is None else min(pool, params.max_train_images)
-    return max(1, round(used * params.validation_fraction))
-
-
-def training_size(pool: int, params: DataParams) -> int:
-    used = pool if params.max_train_images is None else min(pool, params.max_train_images)
-    return used - validation_size(pool, params)
+    n_validation = max(1, round(used * params.validation_fraction))
+    return used - n_validation, n_validation
 
 
 def split_train_validation(
@@ -54,7 +50,7 @@ def split_train_validation(
     order = np.random.default_rng(seed).permutation(len(images))
     if params.max_train_images is not None:
         order = order[: params.max_train_images]
-    n_validation = validation_size(len(images), params)
+    _, n_validation = split_sizes(len(images), params)
     validation, train = order[:n_validation], order[n_validation:]
     return images[train], labels[train], images[validation], labels[validation]
 
