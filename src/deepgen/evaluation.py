@@ -93,11 +93,42 @@ def sample_quality(sample_features, sample_probabilities, test_features, k: int 
     }
 
 
-def score_images(classifier, images: np.ndarray, test_images: np.ndarray, k: int) -> dict:
-    """Sample metrics of ``images`` against ``test_images`` under the frozen evaluator."""
+def conditional_quality(sample_features, sample_probabilities, digits, test_features, test_labels) -> dict:
+    """How well samples asked for ``digits`` are those digits: the evaluator's accuracy against
+    the digit asked for, and the mean over digits k of the FD between the samples of k and the
+    test images of k (a digit that no sample or no test image has is left out of the mean)."""
+    per_digit = [
+        frechet_distance(sample_features[digits == k], test_features[test_labels == k])
+        for k in np.unique(digits)
+        if np.sum(digits == k) > 1 and np.sum(test_labels == k) > 1
+    ]
+    return {
+        "conditional_accuracy": float(np.mean(sample_probabilities.argmax(axis=1) == digits)),
+        "fd_per_class": float(np.mean(per_digit)) if per_digit else None,
+    }
+
+
+def evaluator_outputs(classifier, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The frozen evaluator's penultimate features and class probabilities of ``images``."""
     from deepgen.models import evaluator, predict
 
-    both = evaluator.features_and_probabilities(classifier)
-    features, probabilities = predict(both, images)
-    test_features, _ = predict(both, test_images)
-    return sample_quality(features, probabilities, test_features, k)
+    features, probabilities = predict(evaluator.features_and_probabilities(classifier), images)
+    return features, probabilities
+
+
+def score_images(  # noqa: PLR0913
+    classifier,
+    images: np.ndarray,
+    test_features: np.ndarray,
+    k: int,
+    digits: np.ndarray | None = None,
+    test_labels: np.ndarray | None = None,
+) -> dict:
+    """Sample metrics of ``images`` against the test set (its evaluator features) under the
+    frozen evaluator; with the ``digits`` each image was asked for (and the test images'
+    labels), the conditional ones."""
+    features, probabilities = evaluator_outputs(classifier, images)
+    scores = sample_quality(features, probabilities, test_features, k)
+    if digits is not None:
+        scores |= conditional_quality(features, probabilities, digits, test_features, test_labels)
+    return scores

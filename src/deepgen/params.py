@@ -72,6 +72,13 @@ class AutoencodingParams(FamilyParams):
     architecture: Literal["mlp", "conv"]  # mlp: the tutorial's 784 → hidden_units → latent
     hidden_units: PositiveInt
     epochs: PositiveInt
+
+    RESUMABLE_CHANGES = FamilyParams.RESUMABLE_CHANGES | {"epochs"}
+
+
+class MixtureSampledParams(AutoencodingParams):
+    """Autoencoding families that also sample from a mixture fitted to their training codes."""
+
     mixture_components: PositiveInt  # Gaussian mixture fitted to training codes: the mixture sampler
 
-    RESUMABLE_CHANGES = FamilyParams.RESUMABLE_CHANGES | {"epochs", "mixture_components"}
+    RESUMABLE_CHANGES = AutoencodingParams.RESUMABLE_CHANGES | {"mixture_components"}

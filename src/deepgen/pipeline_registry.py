@@ -14,14 +14,15 @@ gc.freeze()
 from kedro.pipeline import Pipeline  # noqa: E402
 
 from deepgen.families import FAMILIES, Family  # noqa: E402
-from deepgen.pipelines import data_processing, evaluator, latent_sweep  # noqa: E402
+from deepgen.pipelines import data_processing, evaluator, generate, latent_sweep  # noqa: E402
 from deepgen.pipelines.evaluator.pipeline import comparison  # noqa: E402
 from deepgen.pipelines.family import create_pipeline as model_pipeline  # noqa: E402
+from deepgen.pipelines.family.pipeline import template_inputs  # noqa: E402
 
 
 def family_pipeline(family: Family) -> Pipeline:
     """Everything ``kedro run --pipelines=<family>`` needs, from the raw files to the comparison."""
-    return data_processing.model_inputs(family.scaling) + model_pipeline(family) + comparison([family])
+    return template_inputs(family.scaling) + model_pipeline(family) + comparison([family])
 
 
 def register_pipelines() -> dict[str, Pipeline]:
@@ -29,6 +30,7 @@ def register_pipelines() -> dict[str, Pipeline]:
         "data_processing": data_processing.create_pipeline(),
         "evaluator": evaluator.create_pipeline(),
         "latent_sweep": latent_sweep.create_pipeline(),
+        "generate": generate.create_pipeline(),
     }
     pipelines |= {name: family_pipeline(family) for name, family in FAMILIES.items()}
     # `kedro run`: every family whose default budget fits the main job, then one comparison.

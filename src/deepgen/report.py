@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 SAMPLE_COLUMNS = ("fd", "class_score", "precision", "recall")
+CONDITIONAL_COLUMNS = ("conditional_accuracy", "fd_per_class")  # samples asked for given digits
 
 
 class _Report(BaseModel):
@@ -25,6 +26,9 @@ class SampleMetrics(_Report):
     precision: float
     recall: float
     class_freq: list[float]
+    # Conditional families' samples only (see deepgen.evaluation.conditional_quality).
+    conditional_accuracy: float | None = None
+    fd_per_class: float | None = None
 
 
 class TrainingStats(_Report):
@@ -56,7 +60,7 @@ class ModelReport(_Report):
         flat: dict[str, Any] = dict(self.metrics)
         for sampler, metrics in self.samples.items():
             prefix = "" if sampler == "prior" else f"{sampler}/"
-            flat |= {f"{prefix}{key}": value for key, value in metrics.model_dump().items()}
+            flat |= {f"{prefix}{key}": value for key, value in metrics.model_dump(exclude_none=True).items()}
         training = self.training.model_dump()
         flat |= {f"final_losses/{key}": value for key, value in training.pop("final_losses").items()}
         return flat | {f"training/{key}": value for key, value in training.items()}
@@ -122,7 +126,7 @@ class Comparison(_Report):
 def real_data_row(metrics: RealDataMetrics) -> ComparisonRow:
     return ComparisonRow(
         label=f"real data ({metrics.n_train_images:,} train vs {metrics.n_test_images:,} test images)",
-        metrics=metrics.model_dump(include=set(SAMPLE_COLUMNS)),
+        metrics=metrics.model_dump(include={*SAMPLE_COLUMNS, *CONDITIONAL_COLUMNS}),
         n_train_images=metrics.n_train_images,
         n_test_images=metrics.n_test_images,
         n_samples=metrics.n_train_images,
@@ -138,7 +142,7 @@ def model_rows(report: ModelReport, sampler_labels: dict[str, str]) -> list[Comp
             ComparisonRow(
                 label=label,
                 samples_key=f"{report.family}.{sampler}",
-                metrics=report.metrics | metrics.model_dump(include=set(SAMPLE_COLUMNS)),
+                metrics=report.metrics | metrics.model_dump(include={*SAMPLE_COLUMNS, *CONDITIONAL_COLUMNS}),
                 environment=report.environment,
                 n_train_images=report.n_train_images,
                 n_test_images=report.n_test_images,
@@ -153,10 +157,15 @@ def model_rows(report: ModelReport, sampler_labels: dict[str, str]) -> list[Comp
 
 
 def tabulate(real_data: RealDataMetrics, rows: list[ComparisonRow], environment: str) -> Comparison:
-    """The comparison: the real-data row first, columns in the order the rows bring them."""
-    test_columns = dict.fromkeys(key for row in rows for key in row.metrics if key not in SAMPLE_COLUMNS)
+    """The comparison: the real-data row first, columns in the order the rows bring them; the
+    conditional columns when some row has them (unconditional rows leave them empty)."""
+    sample_columns = {*SAMPLE_COLUMNS, *CONDITIONAL_COLUMNS}
+    test_columns = dict.fromkeys(key for row in rows for key in row.metrics if key not in sample_columns)
+    conditional = [c for c in CONDITIONAL_COLUMNS if any(row.metrics.get(c) is not None for row in rows)]
     return Comparison(
-        environment=environment, columns=[*test_columns, *SAMPLE_COLUMNS], rows=[real_data_row(real_data), *rows]
+        environment=environment,
+        columns=[*test_columns, *SAMPLE_COLUMNS, *conditional],
+        rows=[real_data_row(real_data), *rows],
     )
 
 
@@ -166,6 +175,13 @@ PRECISION_AND_RECALL = (
     "samples sit in the dense middle of the digits' features, so they score high precision without "
     "being good. `recall`: the share of test images within that radius of some sample, i.e. how much "
     "of the variety of real digits the samples cover."
+)
+
+CONDITIONAL = (
+    "`conditional_accuracy` (conditional families, whose samples are asked for 1/10 of each digit; the "
+    "real-data row: real images and their labels): the share of samples the evaluator reads as the digit asked "
+    "for. `fd_per_class`: the mean over digits k of the FD between samples of k and test images of k, so a model "
+    "that draws every digit well but mixes them up scores badly. Unconditional rows leave both empty."
 )
 
 
@@ -205,6 +221,7 @@ def comparison_markdown(result: Comparison) -> str:
             "",
             PRECISION_AND_RECALL,
             "",
+            *([CONDITIONAL, ""] if set(CONDITIONAL_COLUMNS) & set(result.columns) else []),
             "Each environment has its own table: its models trained and were scored on the numbers of images "
             "its columns give. The real-data row is the same everywhere: the evaluator's fixed reference.",
             "",

@@ -22,7 +22,7 @@ def register(family: Family) -> Family:
 
 
 # The registry lines: one module of this package per family, in the order reports show them.
-for _module in ("ae", "vae", "dcgan"):
+for _module in ("ae", "vae", "cvae", "dcgan", "cdcgan"):
     register(import_module(f"{__name__}.{_module}").FAMILY)
 
 __all__ = ["FAMILIES", "Family", "Sampler", "TrainingResult", "register"]

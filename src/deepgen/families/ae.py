@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Literal
 
 from deepgen.models import ae, blocks, predict
-from deepgen.params import AutoencodingParams
+from deepgen.params import MixtureSampledParams
 from deepgen.training import compile_model, fit_epochs
 
 from . import samplers
 from .contract import Family, TrainingResult
 
 
-class AEParams(AutoencodingParams):
+class AEParams(MixtureSampledParams):
     # The tutorial put a ReLU on the code; "linear" avoids dead latent units at small sizes.
     latent_activation: Literal["linear", "relu"]
 

@@ -30,7 +30,9 @@ class Sampler:
 
     name: str  # ``prior`` writes ``samples.npy``; any other ``<name>_samples.npy``
     label: str  # how the comparison names its rows
-    draw: Callable[..., np.ndarray]  # (family, networks, params, n, seed, train_x) -> images
+    # (family, networks, params, n, seed, train_x, digits) -> images; ``digits`` (one per image)
+    # for conditional families, None for the others
+    draw: Callable[..., np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -42,15 +44,19 @@ class Family:
     label: str
     params: type[FamilyParams]
     build: Callable[[FamilyParams], Networks]  # untrained networks from the parameters
-    # (networks, train_x, validation_x, params, seed, callbacks) -> TrainingResult; images in ``scaling``
+    # (networks, train_x, validation_x, params, seed, callbacks) -> TrainingResult; images in
+    # ``scaling``; a conditional family's also takes ``train_labels`` and ``validation_labels``
     train: Callable[..., TrainingResult]
     networks: tuple[str, ...]  # which of ``build``'s networks are saved (data/06_models/<name>/)
-    decode: Callable[[Networks, np.ndarray], np.ndarray]  # latent codes -> images in [0, 1]
+    # (networks, codes) -> images in [0, 1]; a conditional family's takes the digits as a third argument
+    decode: Callable[..., np.ndarray]
     samplers: tuple[Sampler, ...]
     scaling: Literal["unit", "symmetric"] = "unit"  # training images in [0,1] (sigmoid) or [-1,1] (tanh)
-    encode: Callable[[Networks, np.ndarray], np.ndarray] | None = None  # [0,1] images -> codes (means)
+    # (networks, [0,1] images) -> codes (means); a conditional family's takes the labels as a third argument
+    encode: Callable[..., np.ndarray] | None = None
+    conditional: bool = False  # its networks read the digit: samplers draw the digits asked for
     epoch_image: Literal["reconstructions", "samples"] = "samples"  # logged after every epoch
-    # Family-specific metrics on the test set: (networks, test_x, params, seed) -> {name: value}
+    # Family-specific metrics on the test set: (networks, test_x, test_labels, params, seed) -> {name: value}
     metrics: Callable[..., dict[str, float]] | None = None
     # Family-specific figures: (networks, test_x, test_labels, training extras) -> {name: Figure}
     figures: Callable[..., dict[str, Figure]] | None = None
@@ -59,5 +65,47 @@ class Family:
     # Fewer training images than this cannot train anything worth scoring (runs stop before any work).
     min_train_images: int = 100
 
-    def reconstruct(self, networks: Networks, images: np.ndarray) -> np.ndarray:
-        return self.decode(networks, self.encode(networks, images))
+    def codes(self, networks: Networks, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """``images`` encoded; a conditional encoder also reads their ``labels``, others ignore them."""
+        return self.encode(networks, images, *self._condition(labels))
+
+    def images(self, networks: Networks, codes: np.ndarray, digits: np.ndarray | None = None) -> np.ndarray:
+        """``codes`` decoded, each as the digit asked for where the family is conditional."""
+        if digits is None and self.conditional:
+            raise ValueError(f"The {self.label} is conditional: say which digit each image should be.")
+        if digits is not None and not self.conditional:
+            raise ValueError(f"The {self.label} is unconditional: it cannot be asked for particular digits.")
+        return self.decode(networks, codes, *self._condition(digits))
+
+    def reconstruct(self, networks: Networks, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        codes = self.codes(networks, images, labels)
+        return self.decode(networks, codes, *self._condition(labels))
+
+    def sample(
+        self, sampler: Sampler, networks: Networks, params: FamilyParams, n: int, seed: int, train_x, digits=None
+    ) -> np.ndarray:
+        """``n`` images from ``sampler``; a conditional family draws ``digits`` (one digit for
+        all, or one per image; by default 0, 1, …, 9, 0, 1, …: ``n / 10`` of each digit)."""
+        if digits is not None and not self.conditional:
+            raise ValueError(f"The {self.label} is unconditional: it cannot be asked for particular digits.")
+        if self.conditional:
+            digits = self.default_digits(n) if digits is None else np.broadcast_to(np.asarray(digits, np.int32), (n,))
+            if digits.min() < 0 or digits.max() >= N_DIGITS:
+                raise ValueError(f"Digits must be 0–{N_DIGITS - 1}, not {sorted(set(digits.tolist()))}.")
+        return sampler.draw(self, networks, params, n, seed, train_x, digits)
+
+    def default_digits(self, n: int) -> np.ndarray | None:
+        """The digits ``n`` samples are asked for when nobody says (None: unconditional)."""
+        return evaluation_digits(n) if self.conditional else None
+
+    def _condition(self, labels: np.ndarray) -> tuple[np.ndarray, ...]:
+        return (np.asarray(labels, np.int32),) if self.conditional else ()
+
+
+N_DIGITS = 10
+
+
+def evaluation_digits(n: int) -> np.ndarray:
+    """The digits a conditional family's ``n`` samples are asked for by default: 0, 1, …, 9,
+    0, 1, …, so that every digit has ``n / 10`` and any first part of the samples is balanced."""
+    return np.arange(n, dtype=np.int32) % N_DIGITS

@@ -47,16 +47,27 @@ def build(params: DCGANParams) -> dict:
     }
 
 
-def _endless_batches(images: np.ndarray, batch_size: int, seed: int) -> tf.data.Dataset:
-    """Shuffled, repeated, prefetched full batches: the GAN counts steps, not epochs."""
-    dataset = tf.data.Dataset.from_tensor_slices(images)
+def _endless_batches(images: np.ndarray, batch_size: int, seed: int, digits: np.ndarray | None) -> tf.data.Dataset:
+    """Shuffled, repeated, prefetched full batches (of images, or of images and their digits):
+    the GAN counts steps, not epochs."""
+    dataset = tf.data.Dataset.from_tensor_slices(images if digits is None else (images, digits))
     dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True).repeat()
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
-def train(networks, train_x, validation_x, params: DCGANParams, seed: int, callbacks: list) -> TrainingResult:
+def train(  # noqa: PLR0913
+    networks,
+    train_x,
+    validation_x,
+    params: DCGANParams,
+    seed: int,
+    callbacks: list,
+    train_labels: np.ndarray | None = None,
+    validation_labels: np.ndarray | None = None,
+) -> TrainingResult:
     """``params.steps`` generator updates in Keras epochs of ``gen_interval`` steps; the
-    fixed-noise images after each go to the progression figure."""
+    fixed-noise images after each go to the progression figure. With ``train_labels`` (the
+    conditional DCGAN) batches carry each image's digit, and the progression asks for 0–9."""
     model = dcgan.DCGAN(**networks, seed=seed)
     compile_model(
         model,
@@ -67,10 +78,13 @@ def train(networks, train_x, validation_x, params: DCGANParams, seed: int, callb
     fixed_noise = np.random.default_rng(seed).standard_normal(
         (N_PROGRESSION_IMAGES, params.latent_dim), dtype=np.float32
     )
-    progression = dcgan.SampleProgression(fixed_noise, steps_per_epoch=params.gen_interval)
+    digits = None if train_labels is None else train_labels.astype(np.int32)
+    progression = dcgan.SampleProgression(
+        fixed_noise, params.gen_interval, None if digits is None else np.arange(N_PROGRESSION_IMAGES, dtype=np.int32)
+    )
     clock = TrainingClock()
     history = model.fit(
-        _endless_batches(train_x, params.batch_size, seed),
+        _endless_batches(train_x, params.batch_size, seed, digits),
         epochs=params.steps // params.gen_interval,
         steps_per_epoch=params.gen_interval,
         callbacks=[progression, clock, *callbacks],
@@ -86,11 +100,13 @@ def train(networks, train_x, validation_x, params: DCGANParams, seed: int, callb
 
 
 def figures(networks, test_x, test_labels, extras: dict) -> dict:
+    return {"progression": progression(extras, "DCGAN samples of fixed noise")}
+
+
+def progression(extras: dict, title: str):
     """One row per kept interval: the same noise, decoded as training went on."""
     frames = extras["progression"]
-    return {
-        "progression": reporting.progression_strip(frames["images"], frames["step"], "DCGAN samples of fixed noise")
-    }
+    return reporting.progression_strip(frames["images"], frames["step"], title)
 
 
 FAMILY = Family(

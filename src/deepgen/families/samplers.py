@@ -7,23 +7,23 @@ import numpy as np
 from .contract import Sampler
 
 
-def _draw_prior(family, networks, params, n: int, seed: int, train_x: np.ndarray) -> np.ndarray:
+def _draw_prior(family, networks, params, n: int, seed: int, train_x: np.ndarray, digits=None) -> np.ndarray:
     z = np.random.default_rng(seed).standard_normal((n, params.latent_dim), dtype=np.float32)
-    return family.decode(networks, z)
+    return family.images(networks, z, digits)
 
 
-def _draw_mixture(family, networks, params, n: int, seed: int, train_x: np.ndarray) -> np.ndarray:
+def _draw_mixture(family, networks, params, n: int, seed: int, train_x: np.ndarray, digits=None) -> np.ndarray:
     # An autoencoder's codes need not follow N(0, I): a mixture fitted to the training codes
     # samples where the decoder was trained.
     from sklearn.mixture import GaussianMixture
 
     # In float64: covariances fitted in float32 can fail NumPy's positive-semidefinite check
     # by rounding alone when it samples from them.
-    codes = family.encode(networks, train_x).astype(np.float64)
+    codes = family.codes(networks, train_x, None).astype(np.float64)
     mixture = GaussianMixture(params.mixture_components, covariance_type="full", random_state=seed).fit(codes)
     z, _ = mixture.sample(n)  # grouped by component: shuffled so that grids show a mix
     z = np.random.default_rng(seed).permutation(z).astype(np.float32)
-    return family.decode(networks, z)
+    return family.images(networks, z, digits)
 
 
 prior = Sampler("prior", "N(0, I) samples", _draw_prior)

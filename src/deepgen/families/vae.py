@@ -12,19 +12,25 @@ from scipy.stats import norm
 
 from deepgen import reporting
 from deepgen.models import blocks, predict, vae
-from deepgen.params import AutoencodingParams
+from deepgen.params import AutoencodingParams, MixtureSampledParams
 from deepgen.training import compile_model, fit_epochs
 
 from . import samplers
 from .contract import Family, TrainingResult
 
 
-class VAEParams(AutoencodingParams):
+class VariationalParams(AutoencodingParams):
+    """The VAE's and the CVAE's keys."""
+
     beta: float = Field(ge=0)  # weight of the KL term
     reconstruction: Literal["bce", "mse"]  # Bernoulli log-likelihood or the tutorial's 784·MSE
     iw_samples: PositiveInt  # K, importance samples per test image for nll_iw
 
     RESUMABLE_CHANGES = AutoencodingParams.RESUMABLE_CHANGES | {"iw_samples"}
+
+
+class VAEParams(VariationalParams, MixtureSampledParams):
+    RESUMABLE_CHANGES = VariationalParams.RESUMABLE_CHANGES | MixtureSampledParams.RESUMABLE_CHANGES
 
 
 def build(params: VAEParams) -> dict:
@@ -46,13 +52,12 @@ def encode(networks, images: np.ndarray) -> np.ndarray:
     return predict(networks["encoder"], images)[0]
 
 
-def metrics(networks, test_x: np.ndarray, params: VAEParams, seed: int) -> dict[str, float]:
-    """Test ELBO and the importance-weighted estimate of −log p(x), nats per image."""
+def metrics(networks, test_x: np.ndarray, test_labels, params: VariationalParams, seed: int, digits=None) -> dict:
+    """Test ELBO and the importance-weighted estimate of −log p(x), nats per image; given the
+    test ``digits`` (the CVAE), both conditioned on them: log p(x|y)."""
     encoder, decoder = networks["encoder"], networks["decoder"]
-    return {
-        "elbo": float(np.mean(vae.elbo(encoder, decoder, test_x, seed))),
-        "nll_iw": float(np.mean(vae.importance_weighted_nll(encoder, decoder, test_x, params.iw_samples, seed))),
-    }
+    nll = vae.importance_weighted_nll(encoder, decoder, test_x, params.iw_samples, seed, digits)
+    return {"elbo": float(np.mean(vae.elbo(encoder, decoder, test_x, seed, digits))), "nll_iw": float(np.mean(nll))}
 
 
 def figures(networks, test_x: np.ndarray, test_labels: np.ndarray, extras: dict) -> dict:

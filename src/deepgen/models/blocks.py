@@ -8,22 +8,41 @@ from keras import layers
 IMAGE_SHAPE = (28, 28)
 
 
-def encoder_trunk(images: keras.KerasTensor, architecture: str, hidden_units: int) -> keras.KerasTensor:
-    """Image batch (N×28×28 in [0,1]) to a feature vector, before the latent head(s)."""
+N_DIGITS = 10
+
+
+def digit_input() -> tuple[keras.KerasTensor, keras.KerasTensor]:
+    """A conditional network's second input (the digit, an integer) and its one-hot code."""
+    digit = keras.Input(shape=(), dtype="int32", name="digit")
+    return digit, layers.CategoryEncoding(N_DIGITS, output_mode="one_hot")(digit)
+
+
+def encoder_trunk(
+    images: keras.KerasTensor, architecture: str, hidden_units: int, condition: keras.KerasTensor | None = None
+) -> keras.KerasTensor:
+    """Image batch (N×28×28 in [0,1]) to a feature vector, before the latent head(s); a
+    ``condition`` (the digit's one-hot code) joins the flattened image or convolutional features."""
     if architecture == "mlp":  # the tutorial's 784 → 512
         x = layers.Flatten()(images)
-        return layers.Dense(hidden_units, activation="relu")(x)
-    x = layers.Reshape((*IMAGE_SHAPE, 1))(images)
-    x = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(x)  # 14×14
-    x = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(x)  # 7×7
-    x = layers.Flatten()(x)
+    else:
+        x = layers.Reshape((*IMAGE_SHAPE, 1))(images)
+        x = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(x)  # 14×14
+        x = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(x)  # 7×7
+        x = layers.Flatten()(x)
+    if condition is not None:
+        x = layers.Concatenate()([x, condition])
     return layers.Dense(hidden_units, activation="relu")(x)
 
 
-def build_decoder(latent_dim: int, architecture: str, hidden_units: int) -> keras.Model:
-    """Latent code to an image of Bernoulli means (sigmoid), N×28×28."""
+def build_decoder(latent_dim: int, architecture: str, hidden_units: int, conditional: bool = False) -> keras.Model:
+    """Latent code (and, if ``conditional``, the digit) to an image of Bernoulli means (sigmoid), N×28×28."""
     latent = keras.Input(shape=(latent_dim,), name="z")
-    x = layers.Dense(hidden_units, activation="relu")(latent)
+    inputs = latent
+    x = latent
+    if conditional:  # p(x | z, y): the digit's one-hot code joins the latent code
+        digit, one_hot = digit_input()
+        inputs, x = [latent, digit], layers.Concatenate()([latent, one_hot])
+    x = layers.Dense(hidden_units, activation="relu")(x)
     if architecture == "mlp":  # the tutorial's 512 → 784
         x = layers.Dense(28 * 28, activation="sigmoid")(x)
     else:
@@ -33,4 +52,4 @@ def build_decoder(latent_dim: int, architecture: str, hidden_units: int) -> kera
         x = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(x)  # 28×28
         x = layers.Conv2D(1, 3, padding="same", activation="sigmoid")(x)
     images = layers.Reshape(IMAGE_SHAPE, name="image")(x)
-    return keras.Model(latent, images, name="decoder")
+    return keras.Model(inputs, images, name="decoder")

@@ -10,20 +10,24 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from . import predict
-from .blocks import IMAGE_SHAPE, encoder_trunk
+from . import conditioned, predict
+from .blocks import IMAGE_SHAPE, digit_input, encoder_trunk
 
 _EPS = 1e-7  # keeps log() finite where the decoder outputs exactly 0 or 1
 
 
-def build_encoder(latent_dim: int, architecture: str, hidden_units: int) -> keras.Model:
-    """Image to the mean and log-variance of q(z|x); sampling happens in the VAE, so the
-    saved encoder is a plain functional model."""
+def build_encoder(latent_dim: int, architecture: str, hidden_units: int, conditional: bool = False) -> keras.Model:
+    """Image (and, if ``conditional``, its digit: q(z|x, y)) to the mean and log-variance of
+    q(z|x); sampling happens in the VAE, so the saved encoder is a plain functional model."""
     images = keras.Input(shape=IMAGE_SHAPE, name="image")
-    x = encoder_trunk(images, architecture, hidden_units)
+    inputs, condition = images, None
+    if conditional:
+        digit, condition = digit_input()
+        inputs = [images, digit]
+    x = encoder_trunk(images, architecture, hidden_units, condition)
     z_mean = layers.Dense(latent_dim, name="z_mean")(x)
     z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
-    return keras.Model(images, [z_mean, z_log_var], name="encoder")
+    return keras.Model(inputs, [z_mean, z_log_var], name="encoder")
 
 
 # --- loss terms, per image -------------------------------------------------------------
@@ -51,11 +55,14 @@ RECONSTRUCTION_LOSSES = {"bce": bernoulli_nll, "mse": scaled_mse}
 
 
 class VAE(keras.Model):
-    """Encoder and decoder trained on the negative ELBO (with beta on the KL term)."""
+    """Encoder and decoder trained on the negative ELBO (with beta on the KL term). With a
+    conditional encoder and decoder (two inputs each) it is the CVAE of Sohn et al. (2015):
+    batches are (images, digits), and both networks read the digit."""
 
     def __init__(self, encoder, decoder, beta: float = 1.0, reconstruction: str = "bce", seed=None, **kwargs):
         super().__init__(**kwargs)
         self.encoder, self.decoder = encoder, decoder
+        self.conditional = len(encoder.inputs) == 2  # noqa: PLR2004 - image and digit
         self.beta = beta
         self.reconstruction_loss = RECONSTRUCTION_LOSSES[reconstruction]
         self.noise = keras.random.SeedGenerator(seed)
@@ -67,15 +74,24 @@ class VAE(keras.Model):
     def metrics(self):
         return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
 
-    def call(self, images, training=False):
-        z_mean, _ = self.encoder(images, training=training)
-        return self.decoder(z_mean, training=training)
+    def call(self, inputs, training=False):
+        """Reconstructions from the posterior means; ``inputs``: images, or [images, digits]."""
+        images, digits = (inputs[0], inputs[1]) if self.conditional else (inputs, None)
+        z_mean, _ = self.encoder(conditioned(images, digits), training=training)
+        return self.decoder(conditioned(z_mean, digits), training=training)
 
-    def _loss_terms(self, images, training):
-        z_mean, z_log_var = self.encoder(images, training=training)
+    def _unpack(self, data):
+        """(images, digits or None) from a batch: conditional batches are (images, digits)."""
+        if self.conditional:
+            return data[0], data[1]
+        return (data[0] if isinstance(data, tuple) else data), None
+
+    def _loss_terms(self, images, digits, training):
+        z_mean, z_log_var = self.encoder(conditioned(images, digits), training=training)
         epsilon = keras.random.normal(ops.shape(z_mean), seed=self.noise)
         z = z_mean + ops.exp(0.5 * z_log_var) * epsilon  # reparameterised sample
-        reconstruction = ops.mean(self.reconstruction_loss(images, self.decoder(z, training=training)))
+        decoded = self.decoder(conditioned(z, digits), training=training)
+        reconstruction = ops.mean(self.reconstruction_loss(images, decoded))
         kl = ops.mean(kl_divergence(z_mean, z_log_var))
         return reconstruction + self.beta * kl, reconstruction, kl
 
@@ -86,45 +102,55 @@ class VAE(keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
     def train_step(self, data):
-        images = data[0] if isinstance(data, tuple) else data
+        images, digits = self._unpack(data)
         with tf.GradientTape() as tape:
-            loss, reconstruction, kl = self._loss_terms(images, training=True)
+            loss, reconstruction, kl = self._loss_terms(images, digits, training=True)
         gradients = tape.gradient(loss, self.trainable_weights)
         self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
         return self._track(loss, reconstruction, kl)
 
     def test_step(self, data):
-        images = data[0] if isinstance(data, tuple) else data
-        return self._track(*self._loss_terms(images, training=False))
+        return self._track(*self._loss_terms(*self._unpack(data), training=False))
 
 
 # --- evaluation ----------------------------------------------------------------------------
 
 
-def elbo(encoder: keras.Model, decoder: keras.Model, images: np.ndarray, seed: int) -> np.ndarray:
-    """Per-image ELBO (nats) under the Bernoulli decoder, one reparameterised sample each."""
-    z_mean, z_log_var = predict(encoder, images)
+def elbo(
+    encoder: keras.Model, decoder: keras.Model, images: np.ndarray, seed: int, digits: np.ndarray | None = None
+) -> np.ndarray:
+    """Per-image ELBO (nats) under the Bernoulli decoder, one reparameterised sample each
+    (conditioned on ``digits`` for a CVAE)."""
+    z_mean, z_log_var = predict(encoder, conditioned(images, digits))
     z = z_mean + np.exp(0.5 * z_log_var) * np.random.default_rng(seed).standard_normal(z_mean.shape, dtype=np.float32)
-    log_px = -ops.convert_to_numpy(bernoulli_nll(images, predict(decoder, z)))
+    log_px = -ops.convert_to_numpy(bernoulli_nll(images, predict(decoder, conditioned(z, digits))))
     return log_px - ops.convert_to_numpy(kl_divergence(z_mean, z_log_var))
 
 
-def importance_weighted_nll(
-    encoder: keras.Model, decoder: keras.Model, images: np.ndarray, k: int, seed: int, batch_size: int = 100
+def importance_weighted_nll(  # noqa: PLR0913
+    encoder: keras.Model,
+    decoder: keras.Model,
+    images: np.ndarray,
+    k: int,
+    seed: int,
+    digits: np.ndarray | None = None,
+    batch_size: int = 100,
 ) -> np.ndarray:
     """Per-image estimate of −log p(x) from ``k`` importance samples of q(z|x) (Burda et al.):
-    −log (1/k) Σ p(x|z_i) p(z_i) / q(z_i|x); a tighter bound than −ELBO as k grows."""
+    −log (1/k) Σ p(x|z_i) p(z_i) / q(z_i|x); a tighter bound than −ELBO as k grows. With
+    ``digits`` (a CVAE), every term is conditioned on the image's digit: −log p(x|y)."""
     rng = np.random.default_rng(seed)
     nll = []
     for start in range(0, len(images), batch_size):
         x = images[start : start + batch_size]
-        z_mean, z_log_var = predict(encoder, x)
+        y = None if digits is None else digits[start : start + batch_size]
+        z_mean, z_log_var = predict(encoder, conditioned(x, y))
         n, d = z_mean.shape
         epsilon = rng.standard_normal((k, n, d), dtype=np.float32)
         z = z_mean + np.exp(0.5 * z_log_var) * epsilon  # k×n×d
         log_q = -0.5 * np.sum(epsilon**2 + z_log_var + math.log(2 * math.pi), axis=-1)
         log_prior = -0.5 * np.sum(z**2 + math.log(2 * math.pi), axis=-1)
-        decoded = predict(decoder, z.reshape(k * n, d), batch_size=k * n)
+        decoded = predict(decoder, conditioned(z.reshape(k * n, d), None if y is None else np.tile(y, k)), k * n)
         log_px = -ops.convert_to_numpy(bernoulli_nll(np.tile(x, (k, 1, 1)), decoded)).reshape(k, n)
         log_w = log_px + log_prior - log_q
         log_mean_w = np.logaddexp.reduce(log_w, axis=0) - math.log(k)

@@ -8,6 +8,7 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 from matplotlib.figure import Figure
 
+from deepgen import evaluation
 from deepgen.datasets import ChecksummedModelDataset, IDXDataset
 from deepgen.families import FAMILIES
 from deepgen.pipelines.family import create_pipeline
@@ -23,8 +24,19 @@ SHORT = {"epochs": 1, "steps": 4, "gen_interval": 2, "iw_samples": 5}
 def images() -> dict[str, np.ndarray]:
     train = IDXDataset(filepath=str(RAW_MNIST / "train-images-idx3-ubyte.gz")).load()[:80].astype(np.float32) / 255
     test = IDXDataset(filepath=str(RAW_MNIST / "t10k-images-idx3-ubyte.gz")).load()[:100].astype(np.float32) / 255
+    train_labels = IDXDataset(filepath=str(RAW_MNIST / "train-labels-idx1-ubyte.gz")).load()[:80]
     labels = IDXDataset(filepath=str(RAW_MNIST / "t10k-labels-idx1-ubyte.gz")).load()[:100]
-    return {"train": train[:64], "validation": train[64:], "test": test, "test_labels": labels}
+    return {
+        "train": train[:64],
+        "train_labels": train_labels[:64],
+        "validation": train[64:],
+        "validation_labels": train_labels[64:],
+        "test": test,
+        "test_labels": labels,
+        "test_features": evaluation.evaluator_outputs(
+            ChecksummedModelDataset(filepath=str(EVALUATOR / "classifier.keras")).load(), test
+        )[0],
+    }
 
 
 class KeptDataset(MemoryDataset):
@@ -44,6 +56,9 @@ def _catalog(family, images, outputs) -> DataCatalog:
         "validation_x_symmetric": images["validation"] * 2 - 1,
         "test_x_unit": images["test"],
         "test_labels": images["test_labels"],
+        "test_features": images["test_features"],
+        "train_labels": images["train_labels"],
+        "validation_labels": images["validation_labels"],
         "training_context": TrainingContext(),
         "project_commit": "test",
         "kedro_environment": "test",
@@ -61,7 +76,7 @@ def _catalog(family, images, outputs) -> DataCatalog:
 
 
 # Tracing the GAN's training step alone takes several seconds: its slice runs with the slow tests.
-SLOW_TO_TRACE = {"dcgan"}
+SLOW_TO_TRACE = {"dcgan", "cdcgan"}
 
 
 @pytest.mark.parametrize(
@@ -78,6 +93,9 @@ def test_family_slice_writes_every_output(name, images):
     assert report.environment == "test" and report.n_train_images == 64
     assert list(report.samples) == [sampler.name for sampler in family.samplers]
     assert all(metrics.fd > 0 and 1 <= metrics.class_score <= 10 for metrics in report.samples.values())
+    for metrics in report.samples.values():  # the conditional metrics, for conditional families only
+        assert (metrics.conditional_accuracy is not None) == family.conditional
+        assert (metrics.fd_per_class is not None) == family.conditional
     assert report.training.images > 0 and report.training.final_losses
     for sampler in family.samplers:
         samples = catalog.load(f"{name}.samples" if sampler.name == "prior" else f"{name}.{sampler.name}_samples")

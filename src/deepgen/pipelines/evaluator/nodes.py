@@ -53,15 +53,24 @@ def train_evaluator(
     return frozen, {"test_accuracy": accuracy, "n_test_images": len(test_x), "parameters": params.model_dump()}
 
 
-def score_real_data(
-    train_images: np.ndarray, test_images: np.ndarray, classifier: keras.Model, params: EvaluatorParams
+def score_real_data(  # noqa: PLR0913
+    train_images: np.ndarray,
+    train_labels: np.ndarray,
+    test_images: np.ndarray,
+    test_labels: np.ndarray,
+    classifier: keras.Model,
+    params: EvaluatorParams,
 ) -> RealDataMetrics:
     """The floor every model is measured against: the first ``n_real_images`` of the whole
-    training pool scored like samples against the whole test set. The reference is fixed: no
-    data parameter of the run (``max_train_images``, …) changes it."""
+    training pool scored like samples against the whole test set (their labels as the digits
+    "asked for", for the conditional metrics). The reference is fixed: no data parameter of the
+    run (``max_train_images``, …) changes it."""
     real = train_images[: params.n_real_images].astype(np.float32) / 255.0
     test = test_images.astype(np.float32) / 255.0
-    metrics = evaluation.score_images(classifier, real, test, params.neighbours)
+    test_features, _ = evaluation.evaluator_outputs(classifier, test)
+    metrics = evaluation.score_images(
+        classifier, real, test_features, params.neighbours, digits=train_labels[: len(real)], test_labels=test_labels
+    )
     return RealDataMetrics(**metrics, n_train_images=len(real), n_test_images=len(test))
 
 

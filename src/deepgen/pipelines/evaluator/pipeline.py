@@ -21,7 +21,14 @@ def create_pipeline(**kwargs) -> Pipeline:
     train = Node(train_evaluator, inputs, ["evaluator_classifier", "evaluator_metrics"], name="train_evaluator")
     reference = Node(
         score_real_data,
-        ["mnist_train_images", "mnist_test_images", "evaluator_classifier", "params:evaluator"],
+        [
+            "mnist_train_images",
+            "mnist_train_labels",
+            "mnist_test_images",
+            "mnist_test_labels",
+            "evaluator_classifier",
+            "params:evaluator",
+        ],
         "evaluator_reference",
         name="score_real_data",
     )

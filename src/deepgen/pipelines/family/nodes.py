@@ -15,10 +15,12 @@ from deepgen.report import ModelReport, SampleMetrics, TrainingStats
 from deepgen.training import DivergenceGuard, EpochReport, TrainingContext, start_training
 
 
-def train(
+def train(  # noqa: PLR0913
     family: Family,
     train_x: np.ndarray,
+    train_labels: np.ndarray,
     validation_x: np.ndarray,
+    validation_labels: np.ndarray,
     params: FamilyParams,
     seed: int,
     training_context: TrainingContext,
@@ -29,10 +31,14 @@ def train(
     callbacks = [
         DivergenceGuard(family.name, params.learning_rate),
         *training_context.callbacks,
-        EpochReport(training_context.epoch_sinks, lambda: _epoch_image(family, networks, validation_x, params)),
+        EpochReport(
+            training_context.epoch_sinks,
+            lambda: _epoch_image(family, networks, validation_x, validation_labels, params),
+        ),
     ]
+    labels = {"train_labels": train_labels, "validation_labels": validation_labels} if family.conditional else {}
     try:
-        result = family.train(networks, train_x, validation_x, params, seed, callbacks)
+        result = family.train(networks, train_x, validation_x, params, seed, callbacks, **labels)
     except KeyboardInterrupt:
         for say in training_context.on_interrupt:
             say()
@@ -46,23 +52,25 @@ def train(
 
 
 def _epoch_image(
-    family: Family, networks: dict, validation_x: np.ndarray, params: FamilyParams
+    family: Family, networks: dict, validation_x: np.ndarray, validation_labels: np.ndarray, params: FamilyParams
 ) -> tuple[str, np.ndarray, str]:
     if family.epoch_image == "reconstructions":
         originals = validation_x[:16]
-        pairs = np.concatenate([originals, family.reconstruct(networks, originals)])
+        pairs = np.concatenate([originals, family.reconstruct(networks, originals, validation_labels[:16])])
         return (
             "reconstructions",
             reporting.tile_images(pairs, len(originals)),
             "validation images (top), reconstructions (bottom)",
         )
-    noise = np.random.default_rng(0).standard_normal((64, params.latent_dim), dtype=np.float32)
-    return "samples", reporting.tile_images(family.decode(networks, noise), 8), "samples of fixed noise"
+    noise = np.random.default_rng(0).standard_normal((100, params.latent_dim), dtype=np.float32)
+    images = family.images(networks, noise, family.default_digits(len(noise)))
+    caption = "samples of fixed noise" + (", a digit per column" if family.conditional else "")
+    return "samples", reporting.tile_images(images, 10), caption
 
 
 def embed(family: Family, images: np.ndarray, labels: np.ndarray, **networks: keras.Model) -> pd.DataFrame:
     """One row per image: its code ``z_0…z_k`` (the posterior mean where there is one) and its label."""
-    codes = family.encode(networks, images)
+    codes = family.codes(networks, images, labels)
     table = pd.DataFrame(codes, columns=[f"z_{i}" for i in range(codes.shape[1])])
     table["label"] = labels.astype(np.int64)
     return table
@@ -71,29 +79,56 @@ def embed(family: Family, images: np.ndarray, labels: np.ndarray, **networks: ke
 def draw_samples(
     family: Family, sampler: Sampler, params: FamilyParams, seed: int, train_x: np.ndarray, **networks: keras.Model
 ) -> np.ndarray:
-    """``params.n_samples`` images from one of the family's samplers."""
-    return sampler.draw(family, networks, params, params.n_samples, seed, train_x)
+    """``params.n_samples`` images from one of the family's samplers (a conditional family's:
+    ``n_samples / 10`` of each digit)."""
+    return family.sample(sampler, networks, params, params.n_samples, seed, train_x)
+
+
+def score_test_set(test_x: np.ndarray, classifier: keras.Model) -> np.ndarray:
+    """The test images' evaluator features: what every sampler's samples are compared with,
+    computed once per run."""
+    return evaluation.evaluator_outputs(classifier, test_x)[0]
 
 
 def score_samples(
-    samples: np.ndarray, test_x: np.ndarray, classifier: keras.Model, evaluator_params: EvaluatorParams
+    family: Family,
+    samples: np.ndarray,
+    test_features: np.ndarray,
+    test_labels: np.ndarray,
+    classifier: keras.Model,
+    evaluator_params: EvaluatorParams,
 ) -> SampleMetrics:
-    return SampleMetrics(**evaluation.score_images(classifier, samples, test_x, evaluator_params.neighbours))
+    """Sample quality against the test set; for a conditional family's samples also how well
+    they are the digits asked for."""
+    scores = evaluation.score_images(
+        classifier,
+        samples,
+        test_features,
+        evaluator_params.neighbours,
+        digits=family.default_digits(len(samples)),
+        test_labels=test_labels,
+    )
+    return SampleMetrics(**scores)
 
 
-def test_metrics(
-    family: Family, test_x: np.ndarray, params: FamilyParams, seed: int, **networks: keras.Model
+def test_metrics(  # noqa: PLR0913
+    family: Family,
+    test_x: np.ndarray,
+    test_labels: np.ndarray,
+    params: FamilyParams,
+    seed: int,
+    **networks: keras.Model,
 ) -> dict[str, float]:
     """Reconstruction (families with an encoder) and the family's own test-set metrics."""
     metrics = {}
     if family.encode is not None:
-        reconstructions = family.reconstruct(networks, test_x)
+        reconstructions = family.reconstruct(networks, test_x, test_labels)
         metrics |= {
             "recon_mse": evaluation.recon_mse(test_x, reconstructions),
             "recon_bce": evaluation.recon_bce(test_x, reconstructions),
         }
     if family.metrics is not None:
-        metrics |= family.metrics(networks, test_x, params, seed)
+        metrics |= family.metrics(networks, test_x, test_labels, params, seed)
     return metrics
 
 
@@ -127,9 +162,13 @@ def report(  # noqa: PLR0913
     )
 
 
-def plot_reconstructions(family: Family, test_x: np.ndarray, **networks: keras.Model) -> Figure:
+def plot_reconstructions(
+    family: Family, test_x: np.ndarray, test_labels: np.ndarray, **networks: keras.Model
+) -> Figure:
     originals = test_x[:16]
-    return reporting.reconstruction_grid(originals, family.reconstruct(networks, originals), family.label)
+    return reporting.reconstruction_grid(
+        originals, family.reconstruct(networks, originals, test_labels[:16]), family.label
+    )
 
 
 def plot_latent_scatter(family: Family, embeddings: pd.DataFrame) -> Figure:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from kedro.pipeline import Node, Pipeline
 
 from deepgen.families import Family
+from deepgen.pipelines.data_processing import model_inputs
 
 from . import nodes
 
@@ -55,7 +56,9 @@ def template_nodes(family: Family, params: str) -> list[Node]:
             nodes.train,
             {
                 "train_x": f"train_x_{family.scaling}",
+                "train_labels": "train_labels",
                 "validation_x": f"validation_x_{family.scaling}",
+                "validation_labels": "validation_labels",
                 "params": params,
                 "seed": "params:seed",
                 "training_context": "training_context",
@@ -70,7 +73,13 @@ def template_nodes(family: Family, params: str) -> list[Node]:
         ),
         node(
             nodes.test_metrics,
-            {"test_x": "test_x_unit", "params": params, "seed": "params:seed", **networks},
+            {
+                "test_x": "test_x_unit",
+                "test_labels": "test_labels",
+                "params": params,
+                "seed": "params:seed",
+                **networks,
+            },
             "test_metrics",
             "evaluate",
         ),
@@ -86,16 +95,17 @@ def template_nodes(family: Family, params: str) -> list[Node]:
                 f"sample_{sampler.name}",
                 sampler,
             ),
-            Node(
+            node(
                 nodes.score_samples,
                 {
                     "samples": samples,
-                    "test_x": "test_x_unit",
+                    "test_features": "test_features",
+                    "test_labels": "test_labels",
                     "classifier": "evaluator_classifier",
                     "evaluator_params": "params:evaluator",
                 },
                 f"{samples}_metrics",
-                name=f"score_{sampler.name}_samples",
+                f"score_{sampler.name}_samples",
             ),
             node(
                 nodes.plot_samples,
@@ -142,7 +152,7 @@ def template_nodes(family: Family, params: str) -> list[Node]:
             ),
             node(
                 nodes.plot_reconstructions,
-                {"test_x": "test_x_unit", **networks},
+                {"test_x": "test_x_unit", "test_labels": "test_labels", **networks},
                 "reconstructions_plot",
                 "plot_reconstructions",
                 tags=FIGURES,
@@ -158,6 +168,16 @@ def template_nodes(family: Family, params: str) -> list[Node]:
         }
         wiring.append(node(nodes.plot_family_figures, inputs, figures, "plot_family_figures", tags=FIGURES))
     return wiring
+
+
+def template_inputs(scaling: str) -> Pipeline:
+    """What the template reads from outside its namespace: the split data, scaled for training
+    (``unit`` or ``symmetric``) and to [0,1] for evaluation, and the test set's evaluator
+    features (one node, however many families a run trains)."""
+    features = Node(
+        nodes.score_test_set, ["test_x_unit", "evaluator_classifier"], "test_features", name="score_test_set"
+    )
+    return model_inputs(scaling) + Pipeline([features])
 
 
 def namespaced(nodes_: list[Node], namespace: str) -> Pipeline:

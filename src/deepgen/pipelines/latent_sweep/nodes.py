@@ -10,7 +10,7 @@ from deepgen.families import Family
 from deepgen.params import FamilyParams, LatentSweepParams
 from deepgen.report import ModelReport, markdown_table
 
-COLUMNS = ("recon_mse", "recon_bce", "elbo", "nll_iw", "fd", "class_score")
+COLUMNS = ("recon_mse", "recon_bce", "elbo", "nll_iw", "fd", "class_score", "conditional_accuracy")
 
 
 def resize_latent(
@@ -27,9 +27,9 @@ def resize_latent(
     return params.model_copy(update={"latent_dim": latent_dim})
 
 
-def reconstruct_examples(family: Family, test_x: np.ndarray, **networks) -> np.ndarray:
+def reconstruct_examples(family: Family, test_x: np.ndarray, test_labels: np.ndarray, **networks) -> np.ndarray:
     """The first ten test images, reconstructed: the same digits at every size in the report."""
-    return family.reconstruct(networks, test_x[:10])
+    return family.reconstruct(networks, test_x[:10], test_labels[:10])
 
 
 def report_latent_sweep(test_x: np.ndarray, *instances) -> tuple[Figure, Figure, str, dict]:

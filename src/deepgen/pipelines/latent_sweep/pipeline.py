@@ -12,8 +12,7 @@ from kedro.utils import find_kedro_project
 
 from deepgen.families import FAMILIES, Family
 from deepgen.params import LatentSweepParams
-from deepgen.pipelines.data_processing import model_inputs
-from deepgen.pipelines.family.pipeline import FIGURES, bind, namespaced, template_nodes
+from deepgen.pipelines.family.pipeline import FIGURES, bind, namespaced, template_inputs, template_nodes
 from deepgen.tracking.hook import REPORT
 
 from .nodes import reconstruct_examples, report_latent_sweep, resize_latent
@@ -46,7 +45,7 @@ def instance(family: Family, latent_dim: int, built_for: list[int]) -> Pipeline:
         *(node for node in template_nodes(family, params="sized_params") if FIGURES not in node.tags),
         Node(
             bind(reconstruct_examples, family),
-            {"test_x": "test_x_unit", **networks},
+            {"test_x": "test_x_unit", "test_labels": "test_labels", **networks},
             "examples",
             name="reconstruct_examples",
         ),
@@ -69,5 +68,5 @@ def create_pipeline(**kwargs) -> Pipeline:
         tags=REPORT,
     )
     sweep = sum((instance(family, dim, dims) for family, dim in instances), Pipeline([]))
-    inputs = sum((model_inputs(family.scaling) for family in swept_families()), Pipeline([]))
+    inputs = sum((template_inputs(family.scaling) for family in swept_families()), Pipeline([]))
     return inputs + sweep + Pipeline([report])

@@ -1,0 +1,53 @@
+"""The conditional DCGAN: the DCGAN with the digit given to both networks (a learnt label
+embedding joined to the generator's noise; a projection discriminator, see
+``deepgen.models.dcgan.build_discriminator``), trained with the same fused step."""
+
+from __future__ import annotations
+
+from pydantic import PositiveInt
+
+from deepgen.models import dcgan as networks_of
+from deepgen.models import predict
+
+from . import dcgan, samplers
+from .conditional import digit_grid
+from .contract import Family
+
+
+class CDCGANParams(dcgan.DCGANParams):
+    label_embedding: PositiveInt  # size of the digit's embedding joined to the generator's noise
+
+
+def build(params: CDCGANParams) -> dict:
+    return {
+        "generator": networks_of.build_generator(params.latent_dim, params.fused_upsampling, params.label_embedding),
+        "discriminator": networks_of.build_discriminator(conditional=True),
+    }
+
+
+def decode(networks, noise, digits):
+    return networks_of.to_unit(predict(networks["generator"], [noise, digits]))
+
+
+def figures(networks, test_x, test_labels, extras: dict) -> dict:
+    return {
+        "progression": dcgan.progression(extras, "cDCGAN samples of fixed noise, digits 0–9"),
+        "digit_grid": digit_grid(FAMILY, networks, networks["generator"].input_shape[0][-1]),
+    }
+
+
+FAMILY = Family(
+    name="cdcgan",
+    label="cDCGAN",
+    params=CDCGANParams,
+    build=build,
+    train=dcgan.train,
+    networks=("generator", "discriminator"),
+    decode=decode,
+    samplers=(samplers.prior,),
+    scaling="symmetric",
+    conditional=True,
+    epoch_image="samples",
+    figures=figures,
+    figure_names=("progression", "digit_grid"),
+)
