@@ -23,8 +23,8 @@ def test_notebook_runs_against_smoke_outputs(default_smoke_run, monkeypatch):
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     assert (
-        sum(o.output_type == "display_data" and "image/png" in o.get("data", {}) for o in outputs) == 3
-    )  # three figures
+        sum(o.output_type == "display_data" and "image/png" in o.get("data", {}) for o in outputs) == 4
+    )  # four figures
     assert any("recon_mse" in o.get("text", "") for o in outputs)
     listing = "".join(o.get("text", "") for o in notebook.cells[3].get("outputs", []))
     assert "vae ['decoder', 'encoder', " in listing and "'metrics'" in listing  # what the VAE saved

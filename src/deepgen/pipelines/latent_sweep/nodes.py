@@ -41,7 +41,7 @@ def report_latent_sweep(test_x: np.ndarray, *instances) -> tuple[Figure, Figure,
             "model": report.label,
             "latent_dim": report.parameters["latent_dim"],
             **report.metrics,
-            **report.samples["prior"].model_dump(),
+            **report.samples["prior"].model_dump(exclude_none=True),
         }
         for report in reports
     ]
