@@ -17,7 +17,7 @@ def _metrics(project, model):
 
 def test_vae_run_holds_config_history_images_summary_and_artifacts(default_smoke_run):
     runs = offline_runs(default_smoke_run)
-    assert set(runs) == {"ae", "vae", "dcgan", "comparison"}  # one run per trained model, and the comparison
+    assert set(runs) == {"ae", "vae", "cvae", "dcgan", "cdcgan", "comparison"}  # one per trained model, the comparison
     run = runs["vae"]
     assert run.job_type == "train" and run.group == runs["comparison"].group and run.exit_code == 0
 
@@ -49,6 +49,16 @@ def test_dcgan_run_logs_losses_and_sample_grids_per_interval(default_smoke_run):
     assert run.column("samples/_type") == ["image-file"] * 2
     assert run.summary["fd"] == pytest.approx(_metrics(default_smoke_run, "dcgan")["samples"]["prior"]["fd"])
     assert {a.name for a in run.artifacts if a.type == "model"} == {"dcgan-generator", "dcgan-discriminator"}
+
+
+def test_conditional_runs_hold_the_conditional_metrics_and_digit_grids(default_smoke_run):
+    for name in ("cvae", "cdcgan"):
+        run = offline_runs(default_smoke_run)[name]
+        prior = _metrics(default_smoke_run, name)["samples"]["prior"]
+        assert run.summary["conditional_accuracy"] == pytest.approx(prior["conditional_accuracy"])
+        assert run.summary["fd_per_class"] == pytest.approx(prior["fd_per_class"])
+        assert "digit" in {path.name.split("_")[0] for path in run.media()}, name
+    assert "conditional_accuracy" not in offline_runs(default_smoke_run)["dcgan"].summary
 
 
 def test_ae_run_summary_holds_both_samplers(default_smoke_run):
