@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from deepgen.evaluation import evaluator_outputs
 from deepgen.families import FAMILIES
 from deepgen.pipelines.generate.nodes import GenerateParams
-from deepgen.evaluation import evaluator_outputs
 from tests.conftest import EVALUATOR, run_in_process
 
 
