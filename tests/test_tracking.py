@@ -71,7 +71,14 @@ def test_ae_run_summary_holds_both_samplers(default_smoke_run):
 def test_comparison_is_a_table(default_smoke_run):
     runs = all_offline_runs(default_smoke_run)
     group = runs[0].group  # the first `kedro run` there: every model, one group
-    assert sorted(run.name for run in runs if run.group == group) == ["ae", "comparison", "dcgan", "vae"]
+    assert sorted(run.name for run in runs if run.group == group) == [
+        "ae",
+        "cdcgan",
+        "comparison",
+        "cvae",
+        "dcgan",
+        "vae",
+    ]
     comparison = next(run for run in runs if run.group == group and run.name == "comparison")
     table_file = next(p for p in comparison.media() if p.name.endswith(".table.json"))
     table = json.loads(table_file.read_text())
@@ -79,8 +86,9 @@ def test_comparison_is_a_table(default_smoke_run):
         "real data (10,000 train vs 10,000 test images)",
         "AE, mixture samples",
         "VAE, mixture samples",
+        "DCGAN",
     ]
-    assert len(table["data"]) == 6
+    assert len(table["data"]) == 8
 
 
 def test_unreachable_server_falls_back_to_offline(project_copy):

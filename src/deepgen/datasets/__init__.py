@@ -5,6 +5,7 @@ from .checksummed import ChecksummedModelDataset
 from .idx import IDXDataset, IDXFormatError, LabelledIDXDataset
 from .keras_model import KerasModelDataset
 from .npy import NpyDataset
+from .partitions import SavedPartitionsDataset
 from .report import ReportDataset
 from .runtime import GitCommitDataset, TrainingContextDataset
 
@@ -17,5 +18,6 @@ __all__ = [
     "LabelledIDXDataset",
     "NpyDataset",
     "ReportDataset",
+    "SavedPartitionsDataset",
     "TrainingContextDataset",
 ]

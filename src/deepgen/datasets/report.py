@@ -39,7 +39,8 @@ class ReportDataset(AbstractDataset[BaseModel, BaseModel]):
 
     def save(self, data: BaseModel) -> None:
         replace_atomically(
-            self._filepath, lambda temporary: temporary.write_text(data.model_dump_json(indent=2) + "\n")
+            self._filepath,
+            lambda temporary: temporary.write_text(data.model_dump_json(indent=2, exclude_none=True) + "\n"),
         )
 
     def _exists(self) -> bool:

@@ -10,6 +10,7 @@ import keras
 import numpy as np
 from matplotlib.figure import Figure
 
+from deepgen.models.blocks import N_DIGITS
 from deepgen.params import FamilyParams
 
 Networks = dict[str, keras.Model]
@@ -73,9 +74,7 @@ class Family:
         """``codes`` decoded, each as the digit asked for where the family is conditional."""
         if digits is None and self.conditional:
             raise ValueError(f"The {self.label} is conditional: say which digit each image should be.")
-        if digits is not None and not self.conditional:
-            raise ValueError(f"The {self.label} is unconditional: it cannot be asked for particular digits.")
-        return self.decode(networks, codes, *self._condition(digits))
+        return self.decode(networks, codes, *self._condition(self._refuse_digits_if_unconditional(digits)))
 
     def reconstruct(self, networks: Networks, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
         codes = self.codes(networks, images, labels)
@@ -86,8 +85,7 @@ class Family:
     ) -> np.ndarray:
         """``n`` images from ``sampler``; a conditional family draws ``digits`` (one digit for
         all, or one per image; by default 0, 1, …, 9, 0, 1, …: ``n / 10`` of each digit)."""
-        if digits is not None and not self.conditional:
-            raise ValueError(f"The {self.label} is unconditional: it cannot be asked for particular digits.")
+        self._refuse_digits_if_unconditional(digits)
         if self.conditional:
             digits = self.default_digits(n) if digits is None else np.broadcast_to(np.asarray(digits, np.int32), (n,))
             if digits.min() < 0 or digits.max() >= N_DIGITS:
@@ -98,11 +96,13 @@ class Family:
         """The digits ``n`` samples are asked for when nobody says (None: unconditional)."""
         return evaluation_digits(n) if self.conditional else None
 
+    def _refuse_digits_if_unconditional(self, digits):
+        if digits is not None and not self.conditional:
+            raise ValueError(f"The {self.label} is unconditional: it cannot be asked for particular digits.")
+        return digits
+
     def _condition(self, labels: np.ndarray) -> tuple[np.ndarray, ...]:
         return (np.asarray(labels, np.int32),) if self.conditional else ()
-
-
-N_DIGITS = 10
 
 
 def evaluation_digits(n: int) -> np.ndarray:

@@ -53,7 +53,9 @@ LABELS = [
     "AE, mixture samples",
     "VAE, N(0, I) samples",
     "VAE, mixture samples",
+    "CVAE",
     "DCGAN",
+    "cDCGAN",
 ]
 
 
@@ -70,6 +72,14 @@ def test_default_run_compares_every_model(default_smoke_run):
     for label, row in rows.items():
         assert row["images_per_second"] > 0 and row["commit"], label
     assert rows["VAE, N(0, I) samples"]["metrics"]["nll_iw"] > 0 and rows["DCGAN"]["metrics"].get("nll_iw") is None
+    # The conditional columns: filled for the conditional families and the real images, empty for the others.
+    assert 0.99 < real["metrics"]["conditional_accuracy"] and 0 < real["metrics"]["fd_per_class"]
+    for label, row in rows.items():
+        conditional = label in ("CVAE", "cDCGAN")
+        assert (row["metrics"].get("conditional_accuracy") is not None) == conditional, label
+        assert (row["metrics"].get("fd_per_class") is not None) == conditional, label
+    table = (report / "comparison.md").read_text()
+    assert "| conditional_accuracy | fd_per_class |" in table and "`conditional_accuracy` (conditional" in table
     # The real data is the floor: closer to the test set than any model trained for a smoke run.
     assert all(real["metrics"]["fd"] < row["metrics"]["fd"] for row in rows.values())
     # The evaluator's fixed reference, whatever the run's data block: 10,000 real images against all 10,000 test images.

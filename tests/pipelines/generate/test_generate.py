@@ -59,7 +59,7 @@ def test_generate_parameters_are_checked(settings, message):
 # Enough training on the smoke environment's 2,700 images for the digit to take hold.
 LEARNS_DIGITS = {
     "cvae": {"epochs": 10},
-    "cdcgan": {"steps": 300, "gen_interval": 100, "steps_per_execution": 50},
+    "cdcgan": {"steps": 200, "gen_interval": 100, "steps_per_execution": 50},
 }
 
 
