@@ -94,3 +94,15 @@ def test_cdcgan_projection_discriminator_and_fused_step(mnist_batch):
     embedding = next(w for w in networks["generator"].trainable_weights if "embedding" in w.path)
     assert any(not np.allclose(b, w.numpy()) for b, w in zip(before, networks["generator"].trainable_weights))
     assert embedding.shape == (10, base_params("cdcgan").label_embedding)
+
+
+def test_cvae_conv_architecture_reads_the_digit_too(mnist_batch):
+    family = FAMILIES["cvae"]
+    networks = family.build(base_params("cvae", architecture="conv"))
+    assert any("conv" in layer.name for layer in networks["encoder"].layers)
+    digits = np.arange(8, dtype=np.int32)
+    reconstructions = family.reconstruct(networks, mnist_batch[:8], digits)
+    assert reconstructions.shape == (8, 28, 28)
+    assert not np.allclose(
+        family.codes(networks, mnist_batch[:8], digits), family.codes(networks, mnist_batch[:8], 9 - digits)
+    )
