@@ -49,21 +49,28 @@ def class_score(probabilities: np.ndarray) -> float:
     return float(np.exp(np.mean(np.sum(p * (np.log(p) - np.log(marginal)), axis=1))))
 
 
-def _kth_neighbour_radii(features: np.ndarray, k: int) -> np.ndarray:
-    from sklearn.neighbors import NearestNeighbors
-
-    distances, _ = NearestNeighbors(n_neighbors=k + 1).fit(features).kneighbors(features)
-    return distances[:, k]  # column 0 is the point itself
-
-
-def _covered(points: np.ndarray, centres: np.ndarray, radii: np.ndarray, chunk: int = 1000) -> np.ndarray:
-    """For each point: does it fall inside any centre's k-NN ball?"""
+def _squared_distances(points: np.ndarray, centres: np.ndarray, chunk: int = 1000):
+    """Squared Euclidean distances from ``points`` to every centre, ``chunk`` points at a time
+    (one matrix product each, as scikit-learn's brute-force neighbours compute them)."""
     centre_norms = np.sum(centres**2, axis=1)
-    inside = np.zeros(len(points), dtype=bool)
     for start in range(0, len(points), chunk):
         p = points[start : start + chunk]
-        squared = np.sum(p**2, axis=1)[:, None] + centre_norms[None, :] - 2 * p @ centres.T
-        inside[start : start + chunk] = np.any(squared <= radii[None, :] ** 2, axis=1)
+        yield start, np.maximum(np.sum(p**2, axis=1)[:, None] + centre_norms[None, :] - 2 * p @ centres.T, 0)
+
+
+def _kth_neighbour_radii(features: np.ndarray, k: int) -> np.ndarray:
+    """Each point's distance to its k-th nearest other point (the point itself is the 0th)."""
+    radii = np.empty(len(features))
+    for start, squared in _squared_distances(features, features):
+        radii[start : start + len(squared)] = np.sqrt(np.partition(squared, k, axis=1)[:, k])
+    return radii
+
+
+def _covered(points: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """For each point: does it fall inside any centre's k-NN ball?"""
+    inside = np.zeros(len(points), dtype=bool)
+    for start, squared in _squared_distances(points, centres):
+        inside[start : start + len(squared)] = np.any(squared <= radii[None, :] ** 2, axis=1)
     return inside
 
 
