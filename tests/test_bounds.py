@@ -2,7 +2,7 @@
 
 import pytest
 
-from deepgen.bounds import activations_per_image, check_memory, check_seed, check_training_set
+from deepgen.bounds import activations_per_image, check_memory, check_runner, check_seed, check_training_set
 from deepgen.families import FAMILIES
 from tests.conftest import base_params, run_in_process
 
@@ -51,3 +51,29 @@ def test_a_run_with_impossible_values_stops_before_any_node(project_copy, params
 def test_an_unknown_pipeline_name_suggests_the_known_one(project_copy):
     with pytest.raises(ValueError, match=r"(?s)Failed to find the pipeline named 'vea'.*Did you mean.*vae"):
         run_in_process(project_copy, "vea")
+
+
+def test_only_the_sequential_runner_runs():
+    for recorded in (None, "None", "<kedro.runner.sequential_runner.SequentialRunner object at 0x7f>"):
+        check_runner(recorded)
+    with pytest.raises(RuntimeError, match=r"SequentialRunner, not ThreadRunner.*`kedro run --pipelines=<family>`"):
+        check_runner("<kedro.runner.thread_runner.ThreadRunner object at 0x7f>")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("runner", ["ParallelRunner", "ThreadRunner"])
+def test_another_runner_stops_at_once(project_copy, runner):
+    import contextlib
+
+    import kedro.runner
+    from kedro.framework.session import KedroSession
+    from kedro.framework.startup import bootstrap_project
+
+    bootstrap_project(project_copy)
+    with (
+        contextlib.chdir(project_copy),
+        KedroSession.create(project_path=project_copy, env="smoke") as session,
+        pytest.raises(RuntimeError, match=f"deepgen runs its pipelines with Kedro's SequentialRunner, not {runner}"),
+    ):
+        session.run(runner=getattr(kedro.runner, runner)())
+    assert not (project_copy / "data/06_models/ae").exists() and not (project_copy / "wandb").exists()

@@ -61,6 +61,16 @@ def test_conditional_runs_hold_the_conditional_metrics_and_digit_grids(default_s
     assert "conditional_accuracy" not in offline_runs(default_smoke_run)["dcgan"].summary
 
 
+def test_runs_say_where_they_are_what_measured_them_and_their_x_axis(default_smoke_run):
+    runs = offline_runs(default_smoke_run)
+    checksum = (default_smoke_run / "data/06_models/evaluator/classifier.keras.sha256").read_text().split()[0]
+    for name in ("vae", "cdcgan"):
+        assert runs[name].config["dataset"] == "mnist" and runs[name].config["evaluator_sha256"] == checksum
+    assert runs["dcgan"].step_metrics["*"] == "step" and runs["vae"].step_metrics["*"] == "epoch"
+    log = (default_smoke_run / "run.log").read_text()
+    assert "W&B run 'vae': " in log and "offline-run-" in log  # where each run's files are, as it starts
+
+
 def test_ae_run_summary_holds_both_samplers(default_smoke_run):
     run = offline_runs(default_smoke_run)["ae"]
     report = _metrics(default_smoke_run, "ae")

@@ -23,6 +23,25 @@ def test_xla_stays_on_under_op_determinism():
         tf_config.disable_op_determinism()
 
 
+def test_with_a_gpu_visible_determinism_turns_xla_off_as_keras_rules(monkeypatch):
+    # No GPU here: the branch a GPU machine takes is forced by what deepgen asks TensorFlow.
+    monkeypatch.setattr("deepgen.training.gpu_visible", lambda: True)
+    params = base_params("ae", jit_compile=True, deterministic=True, steps_per_execution=8)
+    start_training(0, params.deterministic)
+    try:
+        model = ae.build_autoencoder(**FAMILIES["ae"].build(params))
+        compile_model(model, params, loss="mse")
+        assert model.jit_compile is False and tf_config.is_op_determinism_enabled()
+    finally:
+        tf_config.disable_op_determinism()
+    # Without determinism a GPU keeps XLA.
+    params = base_params("ae", jit_compile=True, deterministic=False)
+    start_training(0, params.deterministic)
+    model = ae.build_autoencoder(**FAMILIES["ae"].build(params))
+    compile_model(model, params, loss="mse")
+    assert model.jit_compile is True
+
+
 def test_auto_leaves_xla_to_keras_on_cpu():
     params = base_params("ae", jit_compile="auto", deterministic=False)
     start_training(0, params.deterministic)

@@ -58,6 +58,7 @@ class OfflineRun:
     summary: dict = field(default_factory=dict)
     artifacts: list[wandb_internal_pb2.ArtifactRecord] = field(default_factory=list)
     exit_code: int | None = None
+    step_metrics: dict[str, str] = field(default_factory=dict)  # define_metric: metric (or glob) → its x axis
 
     @classmethod
     def read(cls, folder: Path) -> OfflineRun:
@@ -79,6 +80,8 @@ class OfflineRun:
                 run.artifacts.append(record.artifact)
             elif kind == "exit":
                 run.exit_code = record.exit.exit_code
+            elif kind == "metric":
+                run.step_metrics[record.metric.name or record.metric.glob_name] = record.metric.step_metric
         return run
 
     def column(self, key: str) -> list:

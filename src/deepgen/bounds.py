@@ -1,6 +1,6 @@
 """The Kedro hook that stops a run before any node when parameter values cannot work
 together: values each block validates alone (``deepgen.params``) but that fail against the
-data or the machine. Each error names the key to change."""
+data or the machine, or a runner deepgen does not run with. Each error names what to change."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ BYTES_PER_ACTIVATION = 4 * 3
 
 class ParameterBoundsHooks:
     @hook_impl
-    def before_pipeline_run(self, pipeline, catalog) -> None:
+    def before_pipeline_run(self, run_params: dict, pipeline, catalog) -> None:
+        check_runner(run_params.get("runner"))
         if "params:seed" in catalog:
             check_seed(catalog.load("params:seed"))
         blocks = _family_blocks(pipeline, catalog)
@@ -35,6 +36,19 @@ class ParameterBoundsHooks:
             family = next(family for family in FAMILIES.values() if type(params) is family.params)
             check_training_set(block, family.min_train_images, params.batch_size, n_train)
             check_memory(block, params.batch_size, activations_per_image(family.build(params)), available_memory())
+
+
+def check_runner(runner: str | None) -> None:
+    """Only Kedro's SequentialRunner: Kedro records the runner as its class name or repr."""
+    if runner in (None, "None") or "SequentialRunner" in runner:
+        return
+    name = runner.rpartition(".")[2].split()[0]
+    raise RuntimeError(
+        f"deepgen runs its pipelines with Kedro's SequentialRunner, not {name}: every training already uses "
+        "all the cores through TensorFlow, the project's hooks (checkpoints, W&B, kept outputs) follow each node "
+        "in this process, and ParallelRunner would copy every array and network between processes. Run without "
+        "--runner; to train several families side by side, start one `kedro run --pipelines=<family>` each."
+    )
 
 
 def check_seed(seed) -> None:

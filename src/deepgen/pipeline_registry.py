@@ -13,6 +13,10 @@ gc.freeze()
 
 from kedro.pipeline import Pipeline  # noqa: E402
 
+from deepgen.training import grow_gpu_memory  # noqa: E402
+
+grow_gpu_memory()  # before any TensorFlow op, which would claim every GPU's whole memory
+
 from deepgen.families import FAMILIES, Family  # noqa: E402
 from deepgen.pipelines import data_processing, evaluator, generate, latent_sweep  # noqa: E402
 from deepgen.pipelines.evaluator.pipeline import comparison  # noqa: E402

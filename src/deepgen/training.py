@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
@@ -29,24 +30,40 @@ def start_training(seed: int, deterministic: bool = True) -> None:
         tf_config.disable_op_determinism()
 
 
+def gpu_visible() -> bool:
+    return bool(tf_config.list_physical_devices("GPU"))
+
+
+def grow_gpu_memory() -> None:
+    """Let each visible GPU's memory grow as a run needs it, instead of TensorFlow taking all of
+    it at start, so that several runs share a card. It must happen before TensorFlow first uses
+    the GPU; afterwards TensorFlow refuses the change, and there is nothing left to change."""
+    for gpu in tf_config.list_physical_devices("GPU"):
+        with contextlib.suppress(RuntimeError):
+            tf_config.set_memory_growth(gpu, True)
+
+
 def compile_model(model: keras.Model, params: TrainingParams, **compile_args) -> None:
     """``model.compile`` with the speed settings of ``params`` and, unless ``compile_args``
     name their own optimisers, Adam at ``params.learning_rate``.
 
-    Keras quietly drops ``jit_compile=True`` (with a warning) whenever TensorFlow's op
-    determinism is on, because some XLA kernels have no deterministic GPU version. XLA's CPU
-    code is deterministic (same seed, same metrics: test_same_seed_same_metrics in
-    tests/test_reliability.py runs with it), so the check runs with determinism off and
-    training runs with it back on, so that ``deterministic: true`` keeps XLA's speed-up.
+    Keras drops ``jit_compile=True`` (with a warning) whenever TensorFlow's op determinism is
+    on, because some XLA kernels have no deterministic GPU version (tensorflow#69417: the
+    MaxPool gradient). XLA's CPU code is deterministic (same seed, same metrics:
+    test_same_seed_same_metrics in tests/test_reliability.py runs with it), so with no GPU
+    visible Keras' check runs with determinism off and training with it back on, so that
+    ``deterministic: true`` keeps XLA's speed-up. With a GPU, Keras' rule stands.
     """
     if not any("optimizer" in name for name in compile_args):
         compile_args["optimizer"] = keras.optimizers.Adam(params.learning_rate)
     deterministic = tf_config.is_op_determinism_enabled()
-    tf_config.disable_op_determinism()
+    keep_xla = deterministic and not gpu_visible()
+    if keep_xla:
+        tf_config.disable_op_determinism()
     try:
         model.compile(steps_per_execution=params.steps_per_execution, jit_compile=params.jit_compile, **compile_args)
     finally:
-        if deterministic:
+        if keep_xla:
             tf_config.enable_op_determinism()
 
 

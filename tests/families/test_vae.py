@@ -74,3 +74,15 @@ def test_samples_are_images():
     samples = FAMILY.samplers[0].draw(FAMILY, FAMILY.build(params), params, 20, 1, None)
     assert samples.shape == (20, 28, 28) and samples.dtype == np.float32
     assert 0 <= samples.min() and samples.max() <= 1
+
+
+def test_active_units_count_the_dimensions_whose_posterior_mean_varies(mnist_batch):
+    # z_mean = (mean brightness × 10, 0, mean brightness × 0.01): only the first varies past 0.01.
+    images = keras.Input((28, 28))
+    brightness = keras.layers.Reshape((1,))(
+        keras.layers.GlobalAveragePooling1D()(keras.layers.Flatten()(images)[..., None])
+    )
+    z_mean = keras.layers.Concatenate()([brightness * 10.0, brightness * 0.0, brightness * 0.01])
+    encoder = keras.Model(images, [z_mean, z_mean * 0.0])
+    assert np.var(mnist_batch.mean(axis=(1, 2)) * 10) > 0.01
+    assert vae.active_units(encoder, mnist_batch) == 1

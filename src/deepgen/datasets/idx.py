@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import struct
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -156,6 +157,11 @@ class LabelledIDXDataset(AbstractDataset[dict, dict]):
     def count(self) -> int:
         """Images in the file, from its header (the full load checks the labels agree)."""
         return self._images.count()
+
+    @property
+    def source(self) -> str:
+        """The name of the folder the images come from (``mnist``): which dataset this is."""
+        return PurePosixPath(self._images.path).parent.name
 
     def save(self, data: dict[str, np.ndarray]) -> None:
         self._images.save(data["images"])

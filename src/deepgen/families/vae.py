@@ -53,11 +53,15 @@ def encode(networks, images: np.ndarray) -> np.ndarray:
 
 
 def metrics(networks, test_x: np.ndarray, test_labels, params: VariationalParams, seed: int, digits=None) -> dict:
-    """Test ELBO and the importance-weighted estimate of −log p(x), nats per image; given the
-    test ``digits`` (the CVAE), both conditioned on them: log p(x|y)."""
+    """Test ELBO and the importance-weighted estimate of −log p(x), nats per image, and the
+    active units; given the test ``digits`` (the CVAE), all conditioned on them: log p(x|y)."""
     encoder, decoder = networks["encoder"], networks["decoder"]
     nll = vae.importance_weighted_nll(encoder, decoder, test_x, params.iw_samples, seed, digits)
-    return {"elbo": float(np.mean(vae.elbo(encoder, decoder, test_x, seed, digits))), "nll_iw": float(np.mean(nll))}
+    return {
+        "elbo": float(np.mean(vae.elbo(encoder, decoder, test_x, seed, digits))),
+        "nll_iw": float(np.mean(nll)),
+        "active_units": vae.active_units(encoder, test_x, digits),
+    }
 
 
 def figures(networks, test_x: np.ndarray, test_labels: np.ndarray, extras: dict) -> dict:

@@ -127,6 +127,16 @@ def elbo(
     return log_px - ops.convert_to_numpy(kl_divergence(z_mean, z_log_var))
 
 
+ACTIVE_UNIT_VARIANCE = 0.01  # Burda et al. (2016)'s threshold
+
+
+def active_units(encoder: keras.Model, images: np.ndarray, digits: np.ndarray | None = None) -> int:
+    """Latent dimensions the encoder uses: those whose posterior mean varies across ``images``
+    with a variance above 0.01 (Burda et al. 2016); the others have collapsed to the prior."""
+    z_mean, _ = predict(encoder, conditioned(images, digits))
+    return int(np.sum(np.var(z_mean, axis=0) > ACTIVE_UNIT_VARIANCE))
+
+
 def importance_weighted_nll(  # noqa: PLR0913
     encoder: keras.Model,
     decoder: keras.Model,

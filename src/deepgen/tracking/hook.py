@@ -123,9 +123,14 @@ class WandbHooks:
             "data": data.model_dump() if hasattr(data, "model_dump") else data,
             "seed": inputs.get("params:seed"),
             **self.base_config,
+            **_yardstick(catalog),
         }
         run = self._run(node.namespace)
         run.config.update(config, allow_val_change=True)
+        # Charts against what the family counts: generator steps (GANs) or epochs.
+        x_axis = "step" if "steps" in type(params).model_fields else "epoch"
+        run.define_metric(x_axis)
+        run.define_metric("*", step_metric=x_axis)
         inputs["training_context"].epoch_sinks.append(EpochLog(run))
 
     @hook_impl
@@ -197,7 +202,12 @@ class WandbHooks:
             run = runs.start_run(
                 self.settings, self.mode, self.project_path, None, name=name, group=self.group, **run_args
             )
+        self._announce(name, run)
         return run
+
+    def _announce(self, name: str, run) -> None:
+        where = run.url if self.mode == "online" else Path(run.dir).parent
+        logger.info("W&B run '%s': %s", name, where)
 
     def _filepath(self, dataset_name: str) -> Path | None:
         """Where the catalog saved a dataset, if it is a file (Kedro datasets keep it in ``_filepath``)."""
@@ -228,6 +238,12 @@ class WandbHooks:
         except Exception as exc:  # noqa: BLE001
             logger.warning("W&B run '%s' did not finish cleanly: %s", name, exc)
             return False
+
+
+def _yardstick(catalog) -> dict:
+    """What a run's sample metrics were measured with: the dataset (its raw folder's name) and
+    the evaluator's SHA-256."""
+    return {"dataset": catalog["mnist_train"].source, "evaluator_sha256": catalog.load("evaluator_checksum").split()[0]}
 
 
 def _optional_config(config_loader, key: str) -> dict:

@@ -29,6 +29,7 @@ def test_writes_every_output(default_smoke_run):
         "08_reporting/ae/mixture_samples.png",
         "08_reporting/ae/reconstructions.png",
         "08_reporting/ae/latent_scatter.png",
+        "08_reporting/ae/latent_traversals.png",
         "08_reporting/ae/samples.png",
         "08_reporting/ae/training.png",
     ]

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.slow
 FIGURES = (
     "reconstructions",
     "latent_scatter",
+    "latent_traversals",
     "latent_manifold",
     "interpolations",
     "samples",
@@ -57,7 +58,8 @@ def test_embeddings_samples_metrics(default_smoke_run):
 
     report = json.loads((data / "08_reporting/vae/metrics.json").read_text())
     metrics = report["metrics"]
-    assert set(metrics) == {"recon_mse", "recon_bce", "elbo", "nll_iw"}
+    assert set(metrics) == {"recon_mse", "recon_bce", "elbo", "nll_iw", "active_units"}
+    assert 0 <= metrics["active_units"] <= 2  # of the 2 latent dimensions
     assert set(report["samples"]) == {"prior", "mixture"}
     assert metrics["elbo"] < 0 < metrics["nll_iw"] <= -metrics["elbo"]
     assert metrics["nll_iw"] < 544  # 784·log 2: better than a coin per pixel, even after one epoch

@@ -179,6 +179,29 @@ def plot_samples(family: Family, sampler: Sampler, samples: np.ndarray) -> Figur
     return reporting.image_grid(samples, f"{family.label}, {sampler.label}")
 
 
+TRAVERSAL_DIMENSIONS = 10  # rows of the traversal figure: the codes' most varied dimensions
+TRAVERSAL_STEPS = 11
+
+
+def plot_latent_traversals(
+    family: Family, test_x: np.ndarray, test_labels: np.ndarray, embeddings: pd.DataFrame, **networks: keras.Model
+) -> Figure:
+    """A row per latent dimension: the first test image's code moved along that dimension alone,
+    from the 2nd to the 98th percentile of the test codes' values in it, and decoded (the first
+    ten dimensions by variance over the test set, when there are more)."""
+    codes = embeddings.filter(regex=r"^z_\d+$").to_numpy(np.float32)
+    dimensions = np.sort(np.argsort(codes.var(axis=0))[::-1][:TRAVERSAL_DIMENSIONS])
+    low, high = np.percentile(codes, [2, 98], axis=0)
+    rows = {}
+    for dimension in dimensions:
+        moved = np.repeat(codes[:1], TRAVERSAL_STEPS, axis=0)
+        moved[:, dimension] = np.linspace(low[dimension], high[dimension], TRAVERSAL_STEPS)
+        digits = np.repeat(test_labels[:1], TRAVERSAL_STEPS) if family.conditional else None
+        rows[f"z_{dimension}"] = family.images(networks, moved, digits)
+    title = f"{family.label} latent traversals of a test code (a {int(test_labels[0])}), 2nd to 98th percentile"
+    return reporting.labelled_rows(rows, title)
+
+
 def plot_training(family: Family, history: dict) -> Figure:
     losses = {name: values for name, values in history.items() if name != "step"}
     if "step" in history:

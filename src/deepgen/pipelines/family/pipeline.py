@@ -151,6 +151,13 @@ def template_nodes(family: Family, params: str) -> list[Node]:
                 tags=FIGURES,
             ),
             node(
+                nodes.plot_latent_traversals,
+                {"test_x": "test_x_unit", "test_labels": "test_labels", "embeddings": "latent_embeddings", **networks},
+                "latent_traversals_plot",
+                "plot_latent_traversals",
+                tags=FIGURES,
+            ),
+            node(
                 nodes.plot_reconstructions,
                 {"test_x": "test_x_unit", "test_labels": "test_labels", **networks},
                 "reconstructions_plot",

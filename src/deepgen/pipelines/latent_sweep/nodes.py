@@ -10,7 +10,7 @@ from deepgen.families import Family
 from deepgen.params import FamilyParams, LatentSweepParams
 from deepgen.report import ModelReport, markdown_table
 
-COLUMNS = ("recon_mse", "recon_bce", "elbo", "nll_iw", "fd", "class_score", "conditional_accuracy")
+COLUMNS = ("recon_mse", "recon_bce", "elbo", "nll_iw", "active_units", "fd", "class_score", "conditional_accuracy")
 
 
 def resize_latent(
