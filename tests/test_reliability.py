@@ -13,6 +13,7 @@ import pytest
 from kedro.io import DatasetError
 
 from tests.conftest import FEW_IMAGES, KEDRO, kedro_run, run_in_process
+from tests.wandb_reader import all_offline_runs
 
 pytestmark = pytest.mark.slow
 
@@ -63,6 +64,11 @@ def test_interrupted_training_resumes_from_its_checkpoint(project_copy):
     assert first_epoch, output[-3000:]
     first_epoch_loss = float(first_epoch.group(1))
     assert history["loss"][0] < first_epoch_loss
+
+    # Both processes logged to one W&B run: the resumed one continued the interrupted one's.
+    trainings = [run for run in all_offline_runs(project_copy) if run.name == "ae"]
+    assert len(trainings) == 2 and trainings[0].run_id == trainings[1].run_id
+    assert trainings[0].column("loss") and len(trainings[1].column("loss")) == 4 - interrupted_at
 
 
 def test_resume_false_starts_over(project_copy, caplog):
