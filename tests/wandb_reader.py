@@ -97,7 +97,9 @@ def _key(item) -> str:
 
 def all_offline_runs(project: Path) -> list[OfflineRun]:
     """Every offline run under ``project/wandb``, oldest first."""
-    return [OfflineRun.read(folder) for folder in sorted((project / "wandb").glob("offline-run-*"))]
+    # A process stopped while W&B was still opening a run leaves that run's folder without records.
+    folders = sorted((project / "wandb").glob("offline-run-*"))
+    return [OfflineRun.read(folder) for folder in folders if any(folder.glob("run-*.wandb"))]
 
 
 def offline_runs(project: Path) -> dict[str, OfflineRun]:

@@ -33,9 +33,10 @@ warnings.filterwarnings("ignore", message="One or more dataset names contain '.'
 # checkpoint hook prepares a training's checkpoint before the tracker records its run there.
 HOOKS = (EnvironmentHooks(), FamilyOutputsHooks(), WandbHooks(), CheckpointHooks(), ParameterBoundsHooks())
 
-# kedro-viz registers hooks of its own into every `kedro run` (it writes .viz/); the
-# project's runs don't need them.
-DISABLE_HOOKS_FOR_PLUGINS = ("kedro-viz",)
+# kedro-viz's own hooks record each run's node durations and dataset sizes (.viz/stats.json)
+# for its run-status view; they cost little (docs/performance.md). DEEPGEN_VIZ_HOOKS=off
+# leaves them out.
+DISABLE_HOOKS_FOR_PLUGINS = ("kedro-viz",) if os.environ.get("DEEPGEN_VIZ_HOOKS", "on") == "off" else ()
 
 DATA_CATALOG_CLASS = InMemoryWithoutCopiesCatalog
 
