@@ -67,3 +67,12 @@ def test_kedro_viz_build_with_previews(project_copy):
     assert {"ae", "vae", "cvae", "dcgan", "cdcgan", "latent_sweep", "evaluator", "generate", "__default__"} <= {
         p["id"] for p in main["pipelines"]
     }
+
+
+def test_a_run_records_what_kedro_viz_run_status_shows(default_smoke_run):
+    events = json.loads((default_smoke_run / ".viz/kedro_pipeline_events.json").read_text())
+    trained = {event["node"] for event in events if event["event"] == "after_node_run" and event["status"] == "success"}
+    assert {"vae.train", "cdcgan.train", "comparison.compare_models"} <= trained
+    assert all(event["duration"] >= 0 for event in events if event["event"] == "after_node_run")
+    stats = json.loads((default_smoke_run / ".viz/stats.json").read_text())
+    assert stats["vae.latent_embeddings"]["rows"] == 1000  # the smoke test set
