@@ -104,4 +104,5 @@ def default_smoke_run(tmp_path_factory) -> Path:
     result = kedro_run(project, "--env=smoke")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     (project / "run.log").write_text(result.stdout + result.stderr)  # what a user would see
+    shutil.copytree(project / ".viz", project / "run.viz")  # what kedro-viz recorded of this run
     return project

@@ -70,9 +70,10 @@ def test_kedro_viz_build_with_previews(project_copy):
 
 
 def test_a_run_records_what_kedro_viz_run_status_shows(default_smoke_run):
-    events = json.loads((default_smoke_run / ".viz/kedro_pipeline_events.json").read_text())
-    trained = {event["node"] for event in events if event["event"] == "after_node_run" and event["status"] == "success"}
-    assert {"vae.train", "cdcgan.train", "comparison.compare_models"} <= trained
+    viz = default_smoke_run / "run.viz"  # .viz as the default run left it (later tests run there too)
+    events = json.loads((viz / "kedro_pipeline_events.json").read_text())
+    ran = {event["node"] for event in events if event["event"] == "after_node_run" and event["status"] == "success"}
+    assert {"vae.train", "cdcgan.train", "comparison.compare_models"} <= ran
     assert all(event["duration"] >= 0 for event in events if event["event"] == "after_node_run")
-    stats = json.loads((default_smoke_run / ".viz/stats.json").read_text())
+    stats = json.loads((viz / "stats.json").read_text())
     assert stats["vae.latent_embeddings"]["rows"] == 1000  # the smoke test set

@@ -13,7 +13,6 @@ import pytest
 from kedro.io import DatasetError
 
 from tests.conftest import FEW_IMAGES, KEDRO, kedro_run, run_in_process
-from tests.wandb_reader import all_offline_runs
 
 pytestmark = pytest.mark.slow
 
@@ -64,13 +63,6 @@ def test_interrupted_training_resumes_from_its_checkpoint(project_copy):
     assert first_epoch, output[-3000:]
     first_epoch_loss = float(first_epoch.group(1))
     assert history["loss"][0] < first_epoch_loss
-
-    # Both processes logged to one W&B run: the resumed one opened the interrupted one's id. (W&B's
-    # service, shared by both processes, may write the resumed rows into the first folder's file.)
-    trainings = [run for run in all_offline_runs(project_copy) if run.name == "ae"]
-    (run_id,) = {run.run_id for run in trainings}
-    assert len(list((project_copy / "wandb").glob(f"offline-run-*-{run_id}"))) == 2
-    assert len([loss for run in trainings for loss in run.column("loss")]) > 4 - interrupted_at
 
 
 def test_resume_false_starts_over(project_copy, caplog):
