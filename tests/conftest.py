@@ -22,6 +22,14 @@ KEDRO = str(Path(sys.executable).with_name("kedro"))
 os.environ.update(KEDRO_DISABLE_TELEMETRY="true", WANDB_MODE="offline", WANDB_SILENT="true")
 
 
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """This process's environment for a fresh interpreter, as a user's shell would give it: without
+    the address of the W&B service an in-process run here started (W&B saves it in ``os.environ``
+    for child processes to share), so each ``kedro run`` has its own service, as a user's has."""
+    env = {name: value for name, value in os.environ.items() if name != "WANDB_SERVICE"}
+    return {**env, "COLUMNS": "200", **extra}  # wide logs: file names are not wrapped
+
+
 def base_params(block: str, **overrides):
     """A parameter block as conf/base sets it, with ``overrides``, validated by its class."""
     from deepgen.families import FAMILIES
@@ -76,7 +84,7 @@ def kedro_run(project: Path, *args: str, env: dict | None = None, timeout: int =
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "COLUMNS": "200", **(env or {})},  # wide logs: file names are not wrapped
+        env=subprocess_env(**(env or {})),
     )
 
 

@@ -12,15 +12,16 @@ import time
 import pytest
 from kedro.io import DatasetError
 
-from tests.conftest import FEW_IMAGES, KEDRO, kedro_run, run_in_process
+from tests.conftest import FEW_IMAGES, KEDRO, kedro_run, run_in_process, subprocess_env
+from tests.wandb_reader import all_offline_runs
 
 pytestmark = pytest.mark.slow
 
 # Long enough to interrupt: 10,000 images at batch 16, a checkpoint every epoch; a small test set.
-LONG_AE_ARGS = [
-    "--pipelines=ae",
+LONG_VAE_ARGS = [
+    "--pipelines=vae",
     "--env=smoke",
-    "--params=data.max_train_images=10000,data.max_test_images=500,ae.batch_size=16,ae.epochs=4",
+    "--params=data.max_train_images=10000,data.max_test_images=500,vae.batch_size=16,vae.epochs=4",
 ]
 
 
@@ -29,14 +30,14 @@ def _metrics(project, model="ae") -> dict:
 
 
 def test_interrupted_training_resumes_from_its_checkpoint(project_copy):
-    checkpoint = project_copy / "data/06_models/ae/checkpoints/training_metadata.json"
+    checkpoint = project_copy / "data/06_models/vae/checkpoints/training_metadata.json"
     process = subprocess.Popen(
-        [KEDRO, "run", *LONG_AE_ARGS],
+        [KEDRO, "run", *LONG_VAE_ARGS],
         cwd=project_copy,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "COLUMNS": "300"},  # wide logs: messages are not wrapped
+        env=subprocess_env(COLUMNS="300"),  # wide logs: messages are not wrapped
     )
     deadline = time.monotonic() + 300
     while not (checkpoint.is_file() and json.loads(checkpoint.read_text())["epoch"] >= 1):
@@ -49,13 +50,13 @@ def test_interrupted_training_resumes_from_its_checkpoint(project_copy):
     interrupted_at = json.loads(checkpoint.read_text())["epoch"]
     assert f"holds its first {interrupted_at} epoch(s)" in output and "run the same command to resume" in output
     assert 1 <= interrupted_at < 4
-    assert not (project_copy / "data/06_models/ae/encoder.keras").exists()  # nothing half-written
+    assert not (project_copy / "data/06_models/vae/encoder.keras").exists()  # nothing half-written
 
-    resumed = kedro_run(project_copy, *LONG_AE_ARGS)
+    resumed = kedro_run(project_copy, *LONG_VAE_ARGS)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "resuming from the checkpoint" in resumed.stdout + resumed.stderr
     assert not checkpoint.parent.exists()  # a finished training removes its checkpoint
-    history = json.loads((project_copy / "data/08_reporting/ae/training_history.json").read_text())
+    history = json.loads((project_copy / "data/08_reporting/vae/training_history.json").read_text())
     assert len(history["loss"]) == 4 - interrupted_at  # only the epochs left were trained
 
     # It went on from the saved weights: its first epoch already beats the interrupted run's first.
@@ -63,6 +64,13 @@ def test_interrupted_training_resumes_from_its_checkpoint(project_copy):
     assert first_epoch, output[-3000:]
     first_epoch_loss = float(first_epoch.group(1))
     assert history["loss"][0] < first_epoch_loss
+
+    # Both processes logged to one W&B run: the resumed one reopened the interrupted one's id, and
+    # its epochs follow on from where the first process stopped.
+    first, second = [run for run in all_offline_runs(project_copy) if run.name == "vae"]
+    assert first.run_id == second.run_id
+    epochs_logged = [[row["epoch"] for row in run.history if "loss" in row] for run in (first, second)]
+    assert epochs_logged == [list(range(1, interrupted_at + 1)), list(range(interrupted_at + 1, 5))]
 
 
 def test_resume_false_starts_over(project_copy, caplog):

@@ -28,6 +28,7 @@ IDENTITY = "identity.json"
 PROGRESS = "training_metadata.json"  # Keras' BackupAndRestore: the epochs done
 WEIGHTS = "latest.weights.h5"
 FINISHED = "finished"  # training ended; a later node failed before the run's outputs were all saved
+TRACKER_RUN = "wandb_run_id"  # the W&B run the training logs to, continued when it resumes
 
 
 class CheckpointHooks:
@@ -46,7 +47,7 @@ class CheckpointHooks:
         if folder is None:
             return
         block, params = next((name, value) for name, value in inputs.items() if isinstance(value, FamilyParams))
-        identity = self._identity(block.removeprefix("params:"), params)
+        identity = _identity(self.catalog, block.removeprefix("params:"), params)
         finished = (folder / FINISHED).is_file()
         if finished:
             logger.warning(
@@ -77,6 +78,7 @@ class CheckpointHooks:
                 logger.info("%s: resuming from the checkpoint in %s (after epoch %d).", node.namespace, folder, epoch)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / IDENTITY).write_text(json.dumps(identity, indent=2) + "\n")
+        context.checkpoint_folder = folder
 
         from deepgen.training import TrainingCheckpoint
 
@@ -99,24 +101,45 @@ class CheckpointHooks:
             shutil.rmtree(folder, ignore_errors=True)
         self.finished = []
 
-    def _identity(self, block: str, params: FamilyParams) -> dict:
-        data = self.catalog.load("params:data") if "params:data" in self.catalog else None
-        data = data.model_dump() if hasattr(data, "model_dump") else data or {}
-        seed = self.catalog.load("params:seed") if "params:seed" in self.catalog else None
-        return {
-            **{f"{block}.{key}": value for key, value in params.shaping_training().items()},
-            **{f"data.{key}": value for key, value in data.items()},
-            "seed": seed,
-            "environment": self.catalog.load("kedro_environment") if "kedro_environment" in self.catalog else None,
-            "deepgen version": deepgen.__version__,
-        }
-
     def _folder(self, outputs: list[str]) -> Path | None:
-        from deepgen.datasets import KerasModelDataset
+        return checkpoint_folder(self.catalog, outputs)
 
-        networks = (self.catalog[name] for name in outputs)
-        saved = next((dataset for dataset in networks if isinstance(dataset, KerasModelDataset)), None)
-        return None if saved is None else Path(saved._filepath).parent / "checkpoints"
+
+def checkpoint_folder(catalog, outputs: list[str]) -> Path | None:
+    """``checkpoints/`` beside the first network a training node saves (None: kept in memory)."""
+    from deepgen.datasets import KerasModelDataset
+
+    networks = (catalog[name] for name in outputs)
+    saved = next((dataset for dataset in networks if isinstance(dataset, KerasModelDataset)), None)
+    return None if saved is None else Path(saved._filepath).parent / "checkpoints"
+
+
+def resumed_tracker_run(catalog, node) -> str | None:
+    """The W&B run id kept with the checkpoint ``node`` (a training node) is about to resume
+    from, if it will resume (as ``CheckpointHooks`` decides when the node starts)."""
+    folder = checkpoint_folder(catalog, node.outputs)
+    if folder is None or not (folder / TRACKER_RUN).is_file() or (folder / FINISHED).is_file():
+        return None
+    blocks = {name: catalog.load(name) for name in node.inputs if name.startswith("params:")}
+    block, params = next(((n, v) for n, v in blocks.items() if isinstance(v, FamilyParams)), (None, None))
+    if params is None or not params.resume or not (folder / PROGRESS).is_file():
+        return None
+    if _mismatch(folder, _identity(catalog, block.removeprefix("params:"), params)) or _unreadable(folder):
+        return None
+    return (folder / TRACKER_RUN).read_text().strip() or None
+
+
+def _identity(catalog, block: str, params: FamilyParams) -> dict:
+    data = catalog.load("params:data") if "params:data" in catalog else None
+    data = data.model_dump() if hasattr(data, "model_dump") else data or {}
+    seed = catalog.load("params:seed") if "params:seed" in catalog else None
+    return {
+        **{f"{block}.{key}": value for key, value in params.shaping_training().items()},
+        **{f"data.{key}": value for key, value in data.items()},
+        "seed": seed,
+        "environment": catalog.load("kedro_environment") if "kedro_environment" in catalog else None,
+        "deepgen version": deepgen.__version__,
+    }
 
 
 def _mismatch(folder: Path, identity: dict) -> str | None:

@@ -29,8 +29,9 @@ warnings.filterwarnings("ignore", message=r"register_new_resolver\(\) is depreca
 # which is what namespaces are for; Kedro's advice against dots in such names does not apply.
 warnings.filterwarnings("ignore", message="One or more dataset names contain '.' characters")
 
-# pluggy calls hooks in reverse order of registration: the bounds check runs first.
-HOOKS = (EnvironmentHooks(), FamilyOutputsHooks(), CheckpointHooks(), WandbHooks(), ParameterBoundsHooks())
+# pluggy calls hooks in reverse order of registration: the bounds check runs first, and the
+# checkpoint hook prepares a training's checkpoint before the tracker records its run there.
+HOOKS = (EnvironmentHooks(), FamilyOutputsHooks(), WandbHooks(), CheckpointHooks(), ParameterBoundsHooks())
 
 # kedro-viz's own hooks record each run's node durations and dataset sizes (.viz/stats.json)
 # for its run-status view; they cost little (docs/performance.md). DEEPGEN_VIZ_HOOKS=off

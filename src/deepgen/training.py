@@ -110,6 +110,7 @@ class TrainingContext:
         default_factory=list
     )
     on_interrupt: list[Callable[[], None]] = field(default_factory=list)
+    checkpoint_folder: Path | None = None  # where the checkpoint hook keeps this training's checkpoint
 
 
 class EpochReport(keras.callbacks.Callback):

@@ -14,6 +14,7 @@ from typing import Any
 from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
+from deepgen.checkpoints import TRACKER_RUN, resumed_tracker_run
 from deepgen.params import FamilyParams
 from deepgen.provenance import git_commit
 from deepgen.report import Comparison, ModelReport
@@ -99,7 +100,10 @@ class WandbHooks:
         for node in pipeline.nodes:
             name = _run_name(node)
             if name and not (REPORT in node.tags and os.environ.get("WANDB_SWEEP_ID")):  # a sweep agent owns one run
-                self._open(name, job_type="train" if _trains(node) else "evaluate")
+                # A training that resumes from its checkpoint continues the W&B run it started.
+                resumed = resumed_tracker_run(catalog, node) if _trains(node) else None
+                continued = {"id": resumed, "resume": "allow"} if resumed else {}
+                self._open(name, job_type="train" if _trains(node) else "evaluate", **continued)
 
     def _open(self, name: str, **run_args) -> None:
         if name not in self.runs:
@@ -127,6 +131,8 @@ class WandbHooks:
         }
         run = self._run(node.namespace)
         run.config.update(config, allow_val_change=True)
+        if inputs["training_context"].checkpoint_folder is not None:  # kept for a resumed training
+            (inputs["training_context"].checkpoint_folder / TRACKER_RUN).write_text(run.id)
         # Charts against what the family counts: generator steps (GANs) or epochs.
         x_axis = "step" if "steps" in type(params).model_fields else "epoch"
         run.define_metric(x_axis)
