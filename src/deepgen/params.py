@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt
 
 
 class Block(BaseModel):
@@ -42,14 +42,24 @@ class FamilyParams(TrainingParams):
     latent_dim: PositiveInt
     resume: bool  # continue from the checkpoint beside the saved networks after an interruption
     n_samples: PositiveInt  # images each sampler generates for the metrics and samples.npy
+    # Sample quality during training: every ``eval_interval`` epochs (families counted in
+    # steps: steps) ``eval_samples`` prior samples are scored with the evaluator; 0: never.
+    eval_interval: NonNegativeInt
+    eval_samples: int = Field(ge=2)  # FD needs a covariance
 
     # Keys that leave what training computes unchanged (how long it runs, whether it resumes,
-    # how much is sampled afterwards): a checkpoint made under other values still resumes.
-    RESUMABLE_CHANGES: ClassVar[frozenset[str]] = frozenset({"resume", "n_samples"})
+    # what is sampled and scored on the way or afterwards): a checkpoint made under other
+    # values still resumes.
+    RESUMABLE_CHANGES: ClassVar[frozenset[str]] = frozenset({"resume", "n_samples", "eval_interval", "eval_samples"})
 
     def shaping_training(self) -> dict:
         """The values a checkpoint must have been made with to be resumed."""
         return {key: value for key, value in self.model_dump().items() if key not in self.RESUMABLE_CHANGES}
+
+    @classmethod
+    def counted_in(cls) -> Literal["epoch", "step"]:
+        """What the family's training is counted in: generator steps (``steps``) or epochs."""
+        return "step" if "steps" in cls.model_fields else "epoch"
 
 
 class EvaluatorParams(TrainingParams):

@@ -32,10 +32,11 @@ class SampleMetrics(_Report):
 
 
 class TrainingStats(_Report):
-    seconds: float
+    seconds: float  # all of training, the sample scoring during it included
     images: int
     images_per_second: float
     final_losses: dict[str, float] = {}
+    sample_quality_seconds: float | None = None  # of ``seconds``: scoring samples during training
 
 
 class ModelReport(_Report):

@@ -123,6 +123,41 @@ def loss_curves(
     return fig
 
 
+QUALITY_PANELS = {  # metric → (panel title, better when)
+    "fd": ("Fréchet distance", "lower is better"),
+    "class_score": ("class score", "higher is better; 10 at most"),
+    "conditional_accuracy": ("conditional accuracy", "higher is better"),
+}
+
+
+def quality_curves(quality: dict[str, list[float]], unit: str, title: str) -> Figure:
+    """A panel per sample metric measured during training (``quality``: a series per metric and
+    the ``epoch`` and ``step`` series), against the ``unit`` training is counted in."""
+    metrics = [name for name in QUALITY_PANELS if name in quality]
+    fig, axes = _subplots(1, len(metrics), figsize=(3.4 * len(metrics), 3.3), squeeze=False)
+    points = quality[unit]
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        ax.plot(points, quality[metric], marker="o")
+        name, better = QUALITY_PANELS[metric]
+        ax.set(title=f"{name}\n({better})", xlabel="training step" if unit == "step" else "epoch")
+        if len(points) <= FEW_POINTS:
+            ax.set_xticks(points)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def note_figure(title: str, note: str) -> Figure:
+    """A figure that says why there is nothing to draw."""
+    fig, ax = _subplots(figsize=(6.5, 1.6))
+    ax.text(0.5, 0.5, note, ha="center", va="center", wrap=True, fontsize=9)
+    ax.set_title(title, fontsize=10)
+    ax.axis("off")
+    return fig
+
+
 def progression_strip(frames: np.ndarray, steps: list[int], title: str) -> Figure:
     """frames: K×n×28×28, one row of n images per training step in ``steps``."""
     k, n = frames.shape[:2]

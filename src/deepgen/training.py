@@ -113,6 +113,37 @@ class TrainingContext:
     checkpoint_folder: Path | None = None  # where the checkpoint hook keeps this training's checkpoint
 
 
+QUALITY = "sample_quality"  # the key of the sample quality measured during training in its history
+
+
+class SampleQualityProbe(keras.callbacks.Callback):
+    """Scores samples of the model in training every ``interval`` epochs or steps (``unit``:
+    ``epoch`` or ``step``) with ``score()`` → {metric: value}. Keeps each measurement with the
+    epoch and step it was made at (``history()``: a series per key) and the seconds all took,
+    and hands each to the sinks (W&B), as ``EpochReport`` does the losses, under ``quality/``."""
+
+    def __init__(self, score: Callable[[], dict[str, float]], interval: int, unit: str, sinks: list):
+        super().__init__()
+        self.score, self.interval, self.unit, self.sinks = score, interval, unit, sinks
+        self.rows: list[dict[str, float]] = []
+        self.seconds = 0.0
+
+    def on_epoch_end(self, epoch, logs=None):
+        row = {"epoch": epoch + 1, "step": (epoch + 1) * self.params["steps"]}
+        if row[self.unit] % self.interval:
+            return
+        start = time.perf_counter()
+        row |= self.score()
+        self.seconds += time.perf_counter() - start
+        self.rows.append(row)
+        logged = {name if name in ("epoch", "step") else f"quality/{name}": value for name, value in row.items()}
+        for sink in self.sinks:
+            sink(logged, None)
+
+    def history(self) -> dict[str, list[float]]:
+        return {name: [row[name] for row in self.rows] for name in self.rows[0]} if self.rows else {}
+
+
 class EpochReport(keras.callbacks.Callback):
     """Hands every epoch's logs (with ``epoch`` and the training ``step`` reached) and the
     family's epoch image, ``render()`` → (name, mosaic in [0,1], caption), to the sinks."""

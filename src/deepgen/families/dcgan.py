@@ -37,6 +37,11 @@ class DCGANParams(FamilyParams):
             raise ValueError(
                 f"gen_interval ({self.gen_interval}) must be a multiple of steps_per_execution ({self.steps_per_execution})"
             )
+        # Samples are scored between Keras epochs.
+        if self.eval_interval % self.gen_interval:
+            raise ValueError(
+                f"eval_interval ({self.eval_interval}) must be a multiple of gen_interval ({self.gen_interval})"
+            )
         return self
 
 

@@ -134,7 +134,7 @@ class WandbHooks:
         if inputs["training_context"].checkpoint_folder is not None:  # kept for a resumed training
             (inputs["training_context"].checkpoint_folder / TRACKER_RUN).write_text(run.id)
         # Charts against what the family counts: generator steps (GANs) or epochs.
-        x_axis = "step" if "steps" in type(params).model_fields else "epoch"
+        x_axis = params.counted_in()
         run.define_metric(x_axis)
         run.define_metric("*", step_metric=x_axis)
         inputs["training_context"].epoch_sinks.append(EpochLog(run))

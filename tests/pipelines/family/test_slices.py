@@ -13,11 +13,12 @@ from deepgen.datasets import ChecksummedModelDataset, IDXDataset
 from deepgen.families import FAMILIES
 from deepgen.pipelines.family import create_pipeline
 from deepgen.report import ModelReport
-from deepgen.training import TrainingContext
+from deepgen.training import QUALITY, TrainingContext
 from tests.conftest import EVALUATOR, RAW_MNIST, base_params
 
-TINY = {"batch_size": 16, "steps_per_execution": 1, "jit_compile": False, "n_samples": 64}
+TINY = {"batch_size": 16, "steps_per_execution": 1, "jit_compile": False, "n_samples": 64, "eval_samples": 64}
 SHORT = {"epochs": 1, "steps": 4, "gen_interval": 2, "iw_samples": 5}
+EVAL_INTERVAL = {"epoch": 1, "step": 2}  # samples scored after every epoch, or every 2 of the 4 steps
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,8 @@ class KeptDataset(MemoryDataset):
 
 
 def _catalog(family, images, outputs) -> DataCatalog:
-    params = base_params(family.name, **TINY, **{k: v for k, v in SHORT.items() if k in family.params.model_fields})
+    short = {key: value for key, value in SHORT.items() if key in family.params.model_fields}
+    params = base_params(family.name, **TINY, **short, eval_interval=EVAL_INTERVAL[family.params.counted_in()])
     catalog = DataCatalog()
     values = {
         "train_x_unit": images["train"],
@@ -97,6 +99,11 @@ def test_family_slice_writes_every_output(name, images):
         assert (metrics.conditional_accuracy is not None) == family.conditional
         assert (metrics.fd_per_class is not None) == family.conditional
     assert report.training.images > 0 and report.training.final_losses
+    assert 0 < report.training.sample_quality_seconds < report.training.seconds
+    quality = catalog.load(f"{name}.training_history")[QUALITY]
+    assert quality[family.params.counted_in()] == ([2, 4] if family.params.counted_in() == "step" else [1])
+    assert all(fd > 0 for fd in quality["fd"]) and all(1 <= score <= 10 for score in quality["class_score"])
+    assert ("conditional_accuracy" in quality) == family.conditional
     for sampler in family.samplers:
         samples = catalog.load(f"{name}.samples" if sampler.name == "prior" else f"{name}.{sampler.name}_samples")
         assert (

@@ -12,7 +12,7 @@ from deepgen import evaluation, reporting
 from deepgen.families import Family, Sampler
 from deepgen.params import EvaluatorParams, FamilyParams
 from deepgen.report import ModelReport, SampleMetrics, TrainingStats
-from deepgen.training import DivergenceGuard, EpochReport, TrainingContext, start_training
+from deepgen.training import QUALITY, DivergenceGuard, EpochReport, SampleQualityProbe, TrainingContext, start_training
 
 
 def train(  # noqa: PLR0913
@@ -24,13 +24,23 @@ def train(  # noqa: PLR0913
     params: FamilyParams,
     seed: int,
     training_context: TrainingContext,
+    classifier: keras.Model,
+    test_features: np.ndarray,
 ) -> dict:
-    """The family's networks, trained from ``seed``, with their history and timing."""
+    """The family's networks, trained from ``seed``, with their history and timing; every
+    ``params.eval_interval`` epochs (or steps) the quality of its samples is measured on the way."""
     start_training(seed, params.deterministic)
     networks = family.build(params)
+    probe = SampleQualityProbe(
+        lambda: _sample_quality(family, networks, params, seed, train_x, classifier, test_features),
+        params.eval_interval,
+        params.counted_in(),
+        training_context.epoch_sinks,
+    )
     callbacks = [
         DivergenceGuard(family.name, params.learning_rate),
         *training_context.callbacks,
+        *([probe] if params.eval_interval else []),
         EpochReport(
             training_context.epoch_sinks,
             lambda: _epoch_image(family, networks, validation_x, validation_labels, params),
@@ -43,12 +53,37 @@ def train(  # noqa: PLR0913
         for say in training_context.on_interrupt:
             say()
         raise
+    quality = {QUALITY: probe.history()} if probe.rows else {}
+    seconds = {"sample_quality_seconds": round(probe.seconds, 2)} if probe.rows else {}
     return {
         **{name: networks[name] for name in family.networks},
-        "training_history": result.history,
-        "training_stats": result.stats,
+        "training_history": result.history | quality,
+        "training_stats": result.stats | seconds,
         "training_extras": result.extras,
     }
+
+
+def _sample_quality(  # noqa: PLR0913
+    family: Family,
+    networks: dict,
+    params: FamilyParams,
+    seed: int,
+    train_x: np.ndarray,
+    classifier: keras.Model,
+    test_features: np.ndarray,
+) -> dict[str, float]:
+    """FD and class score of ``params.eval_samples`` prior samples (the same noise each time)
+    under the evaluator; a conditional family's also how often they are the digit asked for."""
+    images = family.sample(family.samplers[0], networks, params, params.eval_samples, seed, train_x)
+    features, probabilities = evaluation.evaluator_outputs(classifier, images)
+    scores = {
+        "fd": evaluation.frechet_distance(features, test_features),
+        "class_score": evaluation.class_score(probabilities),
+    }
+    if family.conditional:
+        asked = family.default_digits(len(images))
+        scores["conditional_accuracy"] = float(np.mean(probabilities.argmax(axis=1) == asked))
+    return scores
 
 
 def _epoch_image(
@@ -146,7 +181,7 @@ def report(  # noqa: PLR0913
     **sample_metrics: SampleMetrics,
 ) -> ModelReport:
     """The model's report: its metrics per sampler, how it trained, and what produced it."""
-    final_losses = {name: values[-1] for name, values in training_history.items() if name != "step"}
+    final_losses = {name: values[-1] for name, values in training_history.items() if name not in ("step", QUALITY)}
     return ModelReport(
         family=family.name,
         label=family.label,
@@ -203,10 +238,21 @@ def plot_latent_traversals(
 
 
 def plot_training(family: Family, history: dict) -> Figure:
-    losses = {name: values for name, values in history.items() if name != "step"}
+    losses = {name: values for name, values in history.items() if name not in ("step", QUALITY)}
     if "step" in history:
         return reporting.loss_curves(losses, f"{family.label} training", x=history["step"], xlabel="training step")
     return reporting.loss_curves(losses, f"{family.label} training")
+
+
+def plot_quality_over_training(family: Family, params: FamilyParams, history: dict) -> Figure:
+    """FD and class score (and a conditional family's accuracy) of samples as training went on."""
+    title = f"{family.label} sample quality during training ({params.eval_samples:,} prior samples)"
+    if QUALITY not in history:
+        return reporting.note_figure(
+            title, f"Not measured: {family.name}.eval_interval is 0 (or training ended before the first interval)."
+        )
+    unit = params.counted_in()
+    return reporting.quality_curves(history[QUALITY], unit, title)
 
 
 def plot_family_figures(

@@ -62,6 +62,8 @@ def template_nodes(family: Family, params: str) -> list[Node]:
                 "params": params,
                 "seed": "params:seed",
                 "training_context": "training_context",
+                "classifier": "evaluator_classifier",
+                "test_features": "test_features",
             },
             {
                 **networks,
@@ -84,6 +86,13 @@ def template_nodes(family: Family, params: str) -> list[Node]:
             "evaluate",
         ),
         node(nodes.plot_training, {"history": "training_history"}, "training_plot", "plot_training", tags=FIGURES),
+        node(
+            nodes.plot_quality_over_training,
+            {"params": params, "history": "training_history"},
+            "quality_over_training_plot",
+            "plot_quality_over_training",
+            tags=FIGURES,
+        ),
     ]
     for sampler in family.samplers:
         samples = samples_dataset(sampler)
