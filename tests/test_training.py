@@ -1,11 +1,14 @@
-"""Speed settings reach Keras as configured."""
+"""Speed and precision settings reach Keras as configured."""
 
 import keras
+import numpy as np
+import pytest
 from tensorflow.python.framework import config as tf_config
 
 from deepgen.families import FAMILIES
-from deepgen.models import ae
-from deepgen.training import compile_model, start_training
+from deepgen.models import ae, dcgan
+from deepgen.pipelines.family import nodes
+from deepgen.training import TrainingContext, compile_model, start_training
 from tests.conftest import base_params
 
 
@@ -49,3 +52,56 @@ def test_auto_leaves_xla_to_keras_on_cpu():
     compile_model(model, params, loss="mse")
     assert isinstance(model.optimizer, keras.optimizers.Adam)
     assert model.jit_compile is False  # Keras' own choice without a GPU
+
+
+SHORT = {"epochs": 1, "steps": 4, "gen_interval": 2, "iw_samples": 5}
+TINY = {"batch_size": 16, "steps_per_execution": 1, "jit_compile": False, "eval_interval": 0}
+
+
+# One case with the fast tests; the others (a GAN's step takes seconds to trace) with the slow.
+@pytest.mark.parametrize(
+    ("name", "precision"),
+    [
+        pytest.param(name, precision, marks=[] if (name, precision) == ("ae", "mixed_bfloat16") else [pytest.mark.slow])
+        for name in FAMILIES
+        for precision in ("mixed_bfloat16", "mixed_float16")
+    ],
+)
+def test_every_family_trains_in_mixed_precision_with_float32_outputs(name, precision, mnist_batch):
+    family = FAMILIES[name]
+    short = {key: value for key, value in SHORT.items() if key in family.params.model_fields}
+    params = base_params(name, **TINY, **short, precision=precision)
+    images = mnist_batch[:64] if family.scaling == "unit" else mnist_batch[:64] * 2 - 1
+    labels = np.arange(64) % 10
+    outputs = nodes.train(family, images, labels, images[:16], labels[:16], params, 0, TrainingContext(), None, None)
+
+    assert keras.config.dtype_policy().name == "float32"  # the next network built is not mixed
+    compute = {"mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}[precision]
+    for network in family.networks:  # 16-bit maths inside, float32 weights and outputs
+        model = outputs[network]
+        assert {layer.compute_dtype for layer in model.layers if layer.weights} >= {compute, "float32"}
+        assert all(weight.dtype == "float32" for weight in model.weights)
+        assert all(output.dtype == "float32" for output in model.outputs)
+    history = outputs["training_history"]
+    losses = {key: values for key, values in history.items() if "loss" in key}
+    assert losses and all(np.isfinite(values).all() for values in losses.values()), losses
+    noise = np.random.default_rng(0).standard_normal((10, params.latent_dim)).astype(np.float32)
+    samples = family.images(outputs, noise, family.default_digits(10))
+    assert samples.dtype == np.float32 and np.isfinite(samples).all()
+
+
+def test_mixed_float16_scales_every_optimisers_loss():
+    autoencoder = ae.build_autoencoder(**FAMILIES["ae"].build(base_params("ae")))
+    compile_model(autoencoder, base_params("ae", precision="mixed_float16"), loss="mse")
+    assert isinstance(autoencoder.optimizer, keras.optimizers.LossScaleOptimizer)
+    gan = dcgan.DCGAN(**FAMILIES["dcgan"].build(base_params("dcgan")), seed=0)
+    compile_model(
+        gan,
+        base_params("dcgan", precision="mixed_float16"),
+        d_optimizer=keras.optimizers.Adam(),
+        g_optimizer=keras.optimizers.Adam(),
+    )
+    assert isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
+    compile_model(autoencoder, base_params("ae"), loss="mse")  # float32: no scaling
+    assert not isinstance(autoencoder.optimizer, keras.optimizers.LossScaleOptimizer)

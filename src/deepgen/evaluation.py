@@ -58,8 +58,9 @@ def _squared_distances(points: np.ndarray, centres: np.ndarray, chunk: int = 100
         yield start, np.maximum(np.sum(p**2, axis=1)[:, None] + centre_norms[None, :] - 2 * p @ centres.T, 0)
 
 
-def _kth_neighbour_radii(features: np.ndarray, k: int) -> np.ndarray:
+def kth_neighbour_radii(features: np.ndarray, k: int) -> np.ndarray:
     """Each point's distance to its k-th nearest other point (the point itself is the 0th)."""
+    features = features.astype(np.float64)
     radii = np.empty(len(features))
     for start, squared in _squared_distances(features, features):
         radii[start : start + len(squared)] = np.sqrt(np.partition(squared, k, axis=1)[:, k])
@@ -74,12 +75,16 @@ def _covered(points: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.n
     return inside
 
 
-def precision_recall(real: np.ndarray, generated: np.ndarray, k: int = 3) -> tuple[float, float]:
+def precision_recall(
+    real: np.ndarray, generated: np.ndarray, k: int = 3, real_radii: np.ndarray | None = None
+) -> tuple[float, float]:
     """k-NN manifold precision (generated samples inside the real manifold) and recall (real
-    images inside the generated manifold), Kynkäänniemi et al. 2019."""
+    images inside the generated manifold), Kynkäänniemi et al. 2019. ``real_radii``: the real
+    points' ``kth_neighbour_radii``, when they are already known (the test set's, once a run)."""
     real, generated = real.astype(np.float64), generated.astype(np.float64)
-    precision = _covered(generated, real, _kth_neighbour_radii(real, k)).mean()
-    recall = _covered(real, generated, _kth_neighbour_radii(generated, k)).mean()
+    real_radii = kth_neighbour_radii(real, k) if real_radii is None else real_radii
+    precision = _covered(generated, real, real_radii).mean()
+    recall = _covered(real, generated, kth_neighbour_radii(generated, k)).mean()
     return float(precision), float(recall)
 
 
@@ -88,9 +93,9 @@ def class_frequencies(probabilities: np.ndarray) -> list[float]:
     return (np.bincount(probabilities.argmax(axis=1), minlength=10) / len(probabilities)).tolist()
 
 
-def sample_quality(sample_features, sample_probabilities, test_features, k: int = 3) -> dict:
+def sample_quality(sample_features, sample_probabilities, test_features, k: int = 3, test_radii=None) -> dict:
     """Every sample metric of DESIGN.md, samples against the test set."""
-    precision, recall = precision_recall(test_features, sample_features, k)
+    precision, recall = precision_recall(test_features, sample_features, k, test_radii)
     return {
         "fd": frechet_distance(sample_features, test_features),
         "class_score": class_score(sample_probabilities),
@@ -130,12 +135,13 @@ def score_images(  # noqa: PLR0913
     k: int,
     digits: np.ndarray | None = None,
     test_labels: np.ndarray | None = None,
+    test_radii: np.ndarray | None = None,
 ) -> dict:
-    """Sample metrics of ``images`` against the test set (its evaluator features) under the
-    frozen evaluator; with the ``digits`` each image was asked for (and the test images'
-    labels), the conditional ones."""
+    """Sample metrics of ``images`` against the test set (its evaluator features, and their
+    k-th neighbour radii if known) under the frozen evaluator; with the ``digits`` each image
+    was asked for (and the test images' labels), the conditional ones."""
     features, probabilities = evaluator_outputs(classifier, images)
-    scores = sample_quality(features, probabilities, test_features, k)
+    scores = sample_quality(features, probabilities, test_features, k, test_radii)
     if digits is not None:
         scores |= conditional_quality(features, probabilities, digits, test_features, test_labels)
     return scores

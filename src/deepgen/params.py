@@ -34,6 +34,9 @@ class TrainingParams(Block):
     steps_per_execution: PositiveInt
     jit_compile: bool | Literal["auto"]  # XLA; "auto" is Keras' default (on for GPU, off for CPU)
     deterministic: bool  # identical results for one seed; False trades that for speed
+    # Keras' dtype policy of the networks: mixed_* keeps weights, outputs and losses in float32
+    # and computes in 16 bits (fast on GPUs with tensor cores; float16 with loss scaling).
+    precision: Literal["float32", "mixed_float16", "mixed_bfloat16"]
 
 
 class FamilyParams(TrainingParams):

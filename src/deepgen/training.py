@@ -30,6 +30,18 @@ def start_training(seed: int, deterministic: bool = True) -> None:
         tf_config.disable_op_determinism()
 
 
+@contextlib.contextmanager
+def dtype_policy(precision: str):
+    """Networks built inside compute in ``precision`` (Keras' dtype policy); the global policy is
+    restored after, so that nothing else a run builds (the evaluator, the next family) inherits it."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
 def gpu_visible() -> bool:
     return bool(tf_config.list_physical_devices("GPU"))
 
@@ -45,7 +57,9 @@ def grow_gpu_memory() -> None:
 
 def compile_model(model: keras.Model, params: TrainingParams, **compile_args) -> None:
     """``model.compile`` with the speed settings of ``params`` and, unless ``compile_args``
-    name their own optimisers, Adam at ``params.learning_rate``.
+    name their own optimisers, Adam at ``params.learning_rate``; under ``mixed_float16`` each
+    optimiser scales the loss (Keras' dynamic loss scale; a model's own ``train_step`` calls
+    ``optimizer.scale_loss``).
 
     Keras drops ``jit_compile=True`` (with a warning) whenever TensorFlow's op determinism is
     on, because some XLA kernels have no deterministic GPU version (tensorflow#69417: the
@@ -56,6 +70,11 @@ def compile_model(model: keras.Model, params: TrainingParams, **compile_args) ->
     """
     if not any("optimizer" in name for name in compile_args):
         compile_args["optimizer"] = keras.optimizers.Adam(params.learning_rate)
+    if params.precision == "mixed_float16":  # float16's small range: gradients would underflow unscaled
+        compile_args = {
+            name: keras.optimizers.LossScaleOptimizer(value) if "optimizer" in name else value
+            for name, value in compile_args.items()
+        }
     deterministic = tf_config.is_op_determinism_enabled()
     keep_xla = deterministic and not gpu_visible()
     if keep_xla:

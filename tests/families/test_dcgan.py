@@ -31,6 +31,7 @@ def test_networks_match_keras_gan():
     assert momenta == {0.8}
 
 
+@pytest.mark.slow  # tracing the GAN's step takes seconds
 def test_fused_steps_update_both_networks_and_a_frozen_generator_loses(mnist_batch):
     model = _compiled()
     real = mnist_batch[:128] * 2 - 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kedro.io import DatasetError
 from kedro_datasets.partitions import PartitionedDataset
 
 
@@ -13,7 +14,9 @@ class SavedPartitionsDataset(PartitionedDataset):
     partitions (``{}``), where Kedro's fails, so that its readers can say what is missing."""
 
     def load(self) -> dict[str, Callable[[], Any]]:
-        self._invalidate_caches()
-        if not self._list_partitions():
+        try:
+            return super().load()  # lists the folder afresh
+        except DatasetError:
+            if self._list_partitions():  # partitions were there: a failure of another kind
+                raise
             return {}
-        return super().load()

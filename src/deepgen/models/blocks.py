@@ -7,6 +7,10 @@ from keras import layers
 
 IMAGE_SHAPE = (28, 28)
 
+# The dtype of every network's outputs (codes, images, the discriminator's logit): under a mixed
+# policy the layers before compute in 16 bits, these and the losses computed from them in float32.
+OUTPUTS = "float32"
+
 
 N_DIGITS = 10
 
@@ -44,12 +48,12 @@ def build_decoder(latent_dim: int, architecture: str, hidden_units: int, conditi
         inputs, x = [latent, digit], layers.Concatenate()([latent, one_hot])
     x = layers.Dense(hidden_units, activation="relu")(x)
     if architecture == "mlp":  # the tutorial's 512 → 784
-        x = layers.Dense(28 * 28, activation="sigmoid")(x)
+        x = layers.Dense(28 * 28, activation="sigmoid", dtype=OUTPUTS)(x)
     else:
         x = layers.Dense(7 * 7 * 64, activation="relu")(x)
         x = layers.Reshape((7, 7, 64))(x)
         x = layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu")(x)  # 14×14
         x = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(x)  # 28×28
-        x = layers.Conv2D(1, 3, padding="same", activation="sigmoid")(x)
-    images = layers.Reshape(IMAGE_SHAPE, name="image")(x)
+        x = layers.Conv2D(1, 3, padding="same", activation="sigmoid", dtype=OUTPUTS)(x)
+    images = layers.Reshape(IMAGE_SHAPE, name="image", dtype=OUTPUTS)(x)
     return keras.Model(inputs, images, name="decoder")

@@ -8,7 +8,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from . import conditioned, predict
-from .blocks import N_DIGITS
+from .blocks import N_DIGITS, OUTPUTS
 
 IMAGE_SHAPE = (28, 28)
 
@@ -71,8 +71,8 @@ def build_generator(latent_dim: int, fused_upsampling: bool = True, label_embedd
             x = layers.Conv2D(filters, 3, padding="same")(layers.UpSampling2D()(x))
         x = layers.BatchNormalization(momentum=0.8)(x)
         x = layers.Activation("relu")(x)
-    x = layers.Conv2D(1, 3, padding="same", activation="tanh")(x)
-    return keras.Model(inputs, layers.Reshape(IMAGE_SHAPE, name="image")(x), name="generator")
+    x = layers.Conv2D(1, 3, padding="same", activation="tanh", dtype=OUTPUTS)(x)
+    return keras.Model(inputs, layers.Reshape(IMAGE_SHAPE, name="image", dtype=OUTPUTS)(x), name="generator")
 
 
 def build_discriminator(conditional: bool = False) -> keras.Model:
@@ -97,11 +97,12 @@ def build_discriminator(conditional: bool = False) -> keras.Model:
         x = layers.Dropout(0.25)(x)
     features = layers.Flatten()(x)
     if not conditional:
-        return keras.Model(images, layers.Dense(1, activation="sigmoid")(features), name="discriminator")
+        return keras.Model(images, layers.Dense(1, activation="sigmoid", dtype=OUTPUTS)(features), name="discriminator")
     digit = keras.Input(shape=(), dtype="int32", name="digit")
     embedded = layers.Embedding(N_DIGITS, features.shape[-1])(digit)
-    logit = layers.Add()([layers.Dense(1)(features), layers.Dot(axes=1)([embedded, features])])
-    return keras.Model([images, digit], layers.Activation("sigmoid")(logit), name="discriminator")
+    projection = layers.Dot(axes=1, dtype=OUTPUTS)([embedded, features])
+    logit = layers.Add(dtype=OUTPUTS)([layers.Dense(1, dtype=OUTPUTS)(features), projection])
+    return keras.Model([images, digit], layers.Activation("sigmoid", dtype=OUTPUTS)(logit), name="discriminator")
 
 
 class DCGAN(keras.Model):
@@ -136,7 +137,8 @@ class DCGAN(keras.Model):
         with tf.GradientTape() as tape:
             p = self.discriminator(conditioned(images, digits), training=True)
             loss = self.bce(ops.full_like(p, target), p)
-        gradients = tape.gradient(loss, self.discriminator.trainable_weights)
+            scaled = self.d_optimizer.scale_loss(loss)  # unchanged unless mixed_float16 scales it
+        gradients = tape.gradient(scaled, self.discriminator.trainable_weights)
         self.d_optimizer.apply_gradients(zip(gradients, self.discriminator.trainable_weights))
         return p, loss
 
@@ -162,7 +164,8 @@ class DCGAN(keras.Model):
             # Phase 2: the generator, through the updated discriminator, towards "real".
             p_generated = self.discriminator(conditioned(fake_images, digits), training=True)
             g_loss = self.bce(ops.ones_like(p_generated), p_generated)
-        gradients = tape.gradient(g_loss, self.generator.trainable_weights)
+            scaled = self.g_optimizer.scale_loss(g_loss)
+        gradients = tape.gradient(scaled, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(gradients, self.generator.trainable_weights))
         d_loss = 0.5 * (loss_real + loss_fake)
 

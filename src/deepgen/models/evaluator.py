@@ -6,6 +6,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from .blocks import OUTPUTS
+
 IMAGE_SHAPE = (28, 28)
 FEATURES_LAYER = "features"  # the penultimate layer, whose activations the metrics compare
 
@@ -18,9 +20,9 @@ def build_classifier(feature_units: int = 128) -> keras.Model:
     x = layers.MaxPooling2D()(x)
     x = layers.Dropout(0.25)(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(feature_units, activation="relu", name=FEATURES_LAYER)(x)
-    x = layers.Dropout(0.5)(x)
-    probabilities = layers.Dense(10, activation="softmax", name="probabilities")(x)
+    x = layers.Dense(feature_units, activation="relu", name=FEATURES_LAYER, dtype=OUTPUTS)(x)
+    x = layers.Dropout(0.5, dtype=OUTPUTS)(x)
+    probabilities = layers.Dense(10, activation="softmax", name="probabilities", dtype=OUTPUTS)(x)
     return keras.Model(images, probabilities, name="evaluator")
 
 

@@ -11,7 +11,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from . import conditioned, predict
-from .blocks import IMAGE_SHAPE, digit_input, encoder_trunk
+from .blocks import IMAGE_SHAPE, OUTPUTS, digit_input, encoder_trunk
 
 _EPS = 1e-7  # keeps log() finite where the decoder outputs exactly 0 or 1
 
@@ -25,8 +25,8 @@ def build_encoder(latent_dim: int, architecture: str, hidden_units: int, conditi
         digit, condition = digit_input()
         inputs = [images, digit]
     x = encoder_trunk(images, architecture, hidden_units, condition)
-    z_mean = layers.Dense(latent_dim, name="z_mean")(x)
-    z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
+    z_mean = layers.Dense(latent_dim, name="z_mean", dtype=OUTPUTS)(x)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var", dtype=OUTPUTS)(x)
     return keras.Model(inputs, [z_mean, z_log_var], name="encoder")
 
 
@@ -105,7 +105,8 @@ class VAE(keras.Model):
         images, digits = self._unpack(data)
         with tf.GradientTape() as tape:
             loss, reconstruction, kl = self._loss_terms(images, digits, training=True)
-        gradients = tape.gradient(loss, self.trainable_weights)
+            scaled = self.optimizer.scale_loss(loss)  # unchanged unless mixed_float16 scales it
+        gradients = tape.gradient(scaled, self.trainable_weights)
         self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
         return self._track(loss, reconstruction, kl)
 

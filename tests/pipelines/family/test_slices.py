@@ -59,6 +59,7 @@ def _catalog(family, images, outputs) -> DataCatalog:
         "test_x_unit": images["test"],
         "test_labels": images["test_labels"],
         "test_features": images["test_features"],
+        "test_neighbour_radii": evaluation.kth_neighbour_radii(images["test_features"], 3),
         "train_labels": images["train_labels"],
         "validation_labels": images["validation_labels"],
         "training_context": TrainingContext(),

@@ -15,7 +15,7 @@ from deepgen.families import FAMILIES
 from deepgen.models import evaluator, predict
 from deepgen.params import EvaluatorParams
 from deepgen.report import Comparison, ModelReport, RealDataMetrics, comparison_markdown, model_rows, tabulate
-from deepgen.training import compile_model, progress_verbosity, start_training
+from deepgen.training import compile_model, dtype_policy, progress_verbosity, start_training
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,8 @@ def train_evaluator(
 ) -> tuple[keras.Model, dict]:
     """Train the digit classifier; refuse to hand it on when its test accuracy is too low."""
     start_training(seed, params.deterministic)
-    classifier = evaluator.build_classifier(params.feature_units)
+    with dtype_policy(params.precision):
+        classifier = evaluator.build_classifier(params.feature_units)
     compile_model(classifier, params, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     classifier.fit(
         train_x,

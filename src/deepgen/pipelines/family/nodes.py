@@ -12,7 +12,15 @@ from deepgen import evaluation, reporting
 from deepgen.families import Family, Sampler
 from deepgen.params import EvaluatorParams, FamilyParams
 from deepgen.report import ModelReport, SampleMetrics, TrainingStats
-from deepgen.training import QUALITY, DivergenceGuard, EpochReport, SampleQualityProbe, TrainingContext, start_training
+from deepgen.training import (
+    QUALITY,
+    DivergenceGuard,
+    EpochReport,
+    SampleQualityProbe,
+    TrainingContext,
+    dtype_policy,
+    start_training,
+)
 
 
 def train(  # noqa: PLR0913
@@ -30,7 +38,8 @@ def train(  # noqa: PLR0913
     """The family's networks, trained from ``seed``, with their history and timing; every
     ``params.eval_interval`` epochs (or steps) the quality of its samples is measured on the way."""
     start_training(seed, params.deterministic)
-    networks = family.build(params)
+    with dtype_policy(params.precision):
+        networks = family.build(params)
     probe = SampleQualityProbe(
         lambda: _sample_quality(family, networks, params, seed, train_x, classifier, test_features),
         params.eval_interval,
@@ -119,16 +128,21 @@ def draw_samples(
     return family.sample(sampler, networks, params, params.n_samples, seed, train_x)
 
 
-def score_test_set(test_x: np.ndarray, classifier: keras.Model) -> np.ndarray:
-    """The test images' evaluator features: what every sampler's samples are compared with,
-    computed once per run."""
-    return evaluation.evaluator_outputs(classifier, test_x)[0]
+def score_test_set(
+    test_x: np.ndarray, classifier: keras.Model, evaluator_params: EvaluatorParams
+) -> tuple[np.ndarray, np.ndarray]:
+    """The test images' evaluator features and each one's distance to its k-th nearest
+    neighbour among them (the real manifold of precision): what every sampler's samples are
+    compared with, computed once per run."""
+    features = evaluation.evaluator_outputs(classifier, test_x)[0]
+    return features, evaluation.kth_neighbour_radii(features, evaluator_params.neighbours)
 
 
 def score_samples(
     family: Family,
     samples: np.ndarray,
     test_features: np.ndarray,
+    test_neighbour_radii: np.ndarray,
     test_labels: np.ndarray,
     classifier: keras.Model,
     evaluator_params: EvaluatorParams,
@@ -142,6 +156,7 @@ def score_samples(
         evaluator_params.neighbours,
         digits=family.default_digits(len(samples)),
         test_labels=test_labels,
+        test_radii=test_neighbour_radii,
     )
     return SampleMetrics(**scores)
 

@@ -109,6 +109,7 @@ def template_nodes(family: Family, params: str) -> list[Node]:
                 {
                     "samples": samples,
                     "test_features": "test_features",
+                    "test_neighbour_radii": "test_neighbour_radii",
                     "test_labels": "test_labels",
                     "classifier": "evaluator_classifier",
                     "evaluator_params": "params:evaluator",
@@ -189,9 +190,12 @@ def template_nodes(family: Family, params: str) -> list[Node]:
 def template_inputs(scaling: str) -> Pipeline:
     """What the template reads from outside its namespace: the split data, scaled for training
     (``unit`` or ``symmetric``) and to [0,1] for evaluation, and the test set's evaluator
-    features (one node, however many families a run trains)."""
+    features and their k-NN radii (one node, however many families a run trains)."""
     features = Node(
-        nodes.score_test_set, ["test_x_unit", "evaluator_classifier"], "test_features", name="score_test_set"
+        nodes.score_test_set,
+        ["test_x_unit", "evaluator_classifier", "params:evaluator"],
+        ["test_features", "test_neighbour_radii"],
+        name="score_test_set",
     )
     return model_inputs(scaling) + Pipeline([features])
 
