@@ -51,3 +51,31 @@ def test_class_frequencies():
     probabilities = np.eye(10)[[0, 0, 3, 9]]
     frequencies = evaluation.class_frequencies(probabilities)
     assert frequencies[0] == 0.5 and frequencies[3] == 0.25 and frequencies[9] == 0.25 and sum(frequencies) == 1
+
+
+def test_auroc_and_average_precision_by_hand():
+    scores, anomalous = np.array([0.1, 0.4, 0.35, 0.8]), np.array([False, False, True, True])
+    # Pairs (anomaly, normal) ordered right: (0.35, 0.1), (0.8, 0.1), (0.8, 0.4); wrong: (0.35, 0.4).
+    assert evaluation.auroc(scores, anomalous) == pytest.approx(3 / 4)
+    # Highest first: 0.8 (hit, precision 1, recall 1/2), 0.4 (miss), 0.35 (hit, precision 2/3, recall 1).
+    assert evaluation.average_precision(scores, anomalous) == pytest.approx(0.5 * 1 + 0.5 * 2 / 3)
+    # A tie between an anomaly and a normal image counts one half; tied images enter together.
+    assert evaluation.auroc(np.array([1.0, 1.0]), np.array([False, True])) == 0.5
+    assert evaluation.average_precision(np.array([1.0, 1.0]), np.array([False, True])) == 0.5
+    assert evaluation.auroc(np.array([0.0, 1.0]), np.array([False, True])) == 1.0
+    with pytest.raises(ValueError, match="both normal and anomalous"):
+        evaluation.auroc(np.array([0.0, 1.0]), np.array([True, True]))
+
+
+def test_auroc_and_average_precision_agree_with_scikit_learn():
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    rng = np.random.default_rng(0)
+    for case in range(50):
+        anomalous = rng.random(300) < 0.3
+        # Continuous scores, and coarse ones with many ties.
+        scores = rng.standard_normal(300) + anomalous if case % 2 else rng.integers(0, 5, 300).astype(float)
+        assert evaluation.auroc(scores, anomalous) == pytest.approx(roc_auc_score(anomalous, scores), abs=1e-12)
+        assert evaluation.average_precision(scores, anomalous) == pytest.approx(
+            average_precision_score(anomalous, scores), abs=1e-12
+        )

@@ -145,3 +145,35 @@ def score_images(  # noqa: PLR0913
     if digits is not None:
         scores |= conditional_quality(features, probabilities, digits, test_features, test_labels)
     return scores
+
+
+# --- anomaly detection: how well a score separates anomalies from the normal class -----------
+
+
+def auroc(scores: np.ndarray, anomalous: np.ndarray) -> float:
+    """Area under the ROC curve of ``scores`` (higher: more anomalous) for the ``anomalous``
+    (True) against the normal images: the probability that a random anomaly scores above a
+    random normal image, ties counting one half (the Mann-Whitney U statistic)."""
+    from scipy.stats import rankdata
+
+    anomalous = np.asarray(anomalous, dtype=bool)
+    n_anomalous, n_normal = anomalous.sum(), (~anomalous).sum()
+    if not n_anomalous or not n_normal:
+        raise ValueError("AUROC needs both normal and anomalous images.")
+    ranks = rankdata(scores)  # ties share their mean rank
+    u = ranks[anomalous].sum() - n_anomalous * (n_anomalous + 1) / 2
+    return float(u / (n_anomalous * n_normal))
+
+
+def average_precision(scores: np.ndarray, anomalous: np.ndarray) -> float:
+    """Σ (Rₙ − Rₙ₋₁) Pₙ over the thresholds at each distinct score, highest first: the mean of
+    the precision at each anomaly's rank, as scikit-learn's ``average_precision_score``."""
+    anomalous = np.asarray(anomalous, dtype=bool)
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    sorted_scores, hits = np.asarray(scores)[order], anomalous[order]
+    # A threshold at each distinct score: images with equal scores enter together.
+    last_of_each = np.r_[np.flatnonzero(np.diff(sorted_scores)), len(sorted_scores) - 1]
+    true_positives = np.cumsum(hits)[last_of_each]
+    precision = true_positives / (last_of_each + 1)
+    recall = true_positives / hits.sum()
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))

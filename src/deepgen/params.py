@@ -9,7 +9,7 @@ YAML files only: a key missing there is an error, not a silent default.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt
 
@@ -95,3 +95,13 @@ class MixtureSampledParams(AutoencodingParams):
     mixture_components: PositiveInt  # Gaussian mixture fitted to training codes: the mixture sampler
 
     RESUMABLE_CHANGES = AutoencodingParams.RESUMABLE_CHANGES | {"mixture_components"}
+
+
+class AnomalyParams(Block):
+    """The one-class protocol: each family that offers anomaly scores is trained on the
+    training images of one digit and scores the whole test set."""
+
+    # Keys of a family's own block changed for its one-class trainings (validated against the
+    # family's parameter class when the run starts): {family: {key: value}}.
+    training: dict[str, dict[str, Any]]
+    extremes: PositiveInt  # most and least anomalous test images shown per normal digit

@@ -67,6 +67,27 @@ class ModelReport(_Report):
         return flat | {f"training/{key}": value for key, value in training.items()}
 
 
+class Separation(_Report):
+    """How well an anomaly score separates anomalies from the normal class."""
+
+    auroc: float
+    average_precision: float
+
+
+class OneClassReport(_Report):
+    """``data/08_reporting/anomaly/<family>_<digit>.json``: a family trained on one digit."""
+
+    family: str
+    label: str
+    normal_class: int
+    n_train_images: int
+    scores: dict[str, Separation]  # by anomaly score
+
+    def summary(self) -> dict[str, Any]:
+        """Flat keys for a W&B run summary: ``<score>/auroc``, ``<score>/average_precision``."""
+        return {f"{name}/{key}": value for name, score in self.scores.items() for key, value in score}
+
+
 class RealDataMetrics(SampleMetrics):
     """The evaluator's fixed reference: real training images scored against the test set."""
 

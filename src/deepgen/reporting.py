@@ -204,10 +204,59 @@ def labelled_rows(images: dict[str, np.ndarray], title: str) -> Figure:
     """One row of images per label."""
     rows = list(images.values())
     n = len(rows[0])
-    fig, ax = _subplots(figsize=(n * 0.6 + 1.4, len(rows) * 0.6 + 0.6))
+    label_width = max(1.4, 0.09 * max(map(len, images)) + 0.4)  # inches: the longest label fits
+    fig, ax = _subplots(figsize=(n * 0.6 + label_width, len(rows) * 0.6 + 0.6))
     ax.imshow(tile_images(np.concatenate(rows), n), cmap="gray_r", vmin=0, vmax=1)
     ax.set_yticks([(i + 0.5) * 30 for i in range(len(rows))], list(images))
     ax.set_xticks([])
     ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+# --- anomaly detection --------------------------------------------------------------------
+
+
+def _roc_points(scores: np.ndarray, anomalous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    hits = anomalous[np.argsort(-scores, kind="stable")]
+    return np.r_[0, np.cumsum(~hits) / (~hits).sum()], np.r_[0, np.cumsum(hits) / hits.sum()]
+
+
+def roc_curves(curves: dict[tuple[str, str, int], tuple[np.ndarray, np.ndarray]], title: str) -> Figure:
+    """A panel per detector (model, score), a ROC curve per normal digit. ``curves``: (model,
+    score, digit) → (scores, which images are anomalous)."""
+    detectors = list(dict.fromkeys(key[:2] for key in curves))
+    fig, axes = _subplots(1, len(detectors), figsize=(3.6 * len(detectors), 3.9), squeeze=False)
+    for ax, detector in zip(axes[0], detectors, strict=True):
+        for (model, name, digit), (scores, anomalous) in curves.items():
+            if (model, name) == detector:
+                fpr, tpr = _roc_points(scores, anomalous)
+                ax.plot(fpr, tpr, linewidth=1, label=f"{digit}: {np.trapezoid(tpr, fpr):.3f}")
+        ax.plot([0, 1], [0, 1], color="grey", linewidth=0.5, linestyle=":")
+        ax.set(title=f"{detector[0]}, {detector[1]}", xlabel="false positive rate", ylabel="true positive rate")
+        ax.legend(title="normal digit: AUROC", fontsize=6, title_fontsize=7, loc="lower right")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def score_histograms(curves: dict[tuple[str, str, int], tuple[np.ndarray, np.ndarray]], title: str) -> Figure:
+    """A row per detector, a column per normal digit: the scores of that digit's test images
+    beside the other digits' (each as a density, the range clipped to the 1st–99th percentile)."""
+    detectors = list(dict.fromkeys(key[:2] for key in curves))
+    digits = sorted({key[2] for key in curves})
+    fig, axes = _subplots(
+        len(detectors), len(digits), figsize=(1.7 * len(digits), 1.5 * len(detectors) + 0.8), squeeze=False
+    )
+    for (model, name, digit), (scores, anomalous) in curves.items():
+        ax = axes[detectors.index((model, name)), digits.index(digit)]
+        bins = np.linspace(*np.percentile(scores, [1, 99]), 40)
+        ax.hist(scores[~anomalous], bins=bins, density=True, alpha=0.6, label="normal")
+        ax.hist(scores[anomalous], bins=bins, density=True, alpha=0.6, label="anomalous")
+        ax.set_yticks([])
+        ax.tick_params(labelsize=5)
+        ax.set_title(f"{model} {name}, {digit}", fontsize=6)
+    axes[0, 0].legend(fontsize=6)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig

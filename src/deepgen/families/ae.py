@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
+
 from deepgen.models import ae, blocks, predict
 from deepgen.params import MixtureSampledParams
 from deepgen.training import compile_model, fit_epochs
@@ -35,6 +37,12 @@ def train(networks, train_x, validation_x, params: AEParams, seed: int, callback
     return TrainingResult(history, stats)
 
 
+def reconstruction_error(networks, images: np.ndarray, params: AEParams, seed: int) -> np.ndarray:
+    """Each image's mean squared error per pixel after encoding and decoding."""
+    reconstructions = predict(networks["decoder"], predict(networks["encoder"], images))
+    return np.mean((images - reconstructions) ** 2, axis=(1, 2))
+
+
 FAMILY = Family(
     name="ae",
     label="AE",
@@ -46,4 +54,5 @@ FAMILY = Family(
     decode=lambda networks, codes: predict(networks["decoder"], codes),
     samplers=(samplers.prior, samplers.mixture),
     epoch_image="reconstructions",
+    anomaly_scores={"reconstruction_error": reconstruction_error},
 )

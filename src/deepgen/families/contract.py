@@ -62,6 +62,10 @@ class Family:
     # Family-specific figures: (networks, test_x, test_labels, training extras) -> {name: Figure}
     figures: Callable[..., dict[str, Figure]] | None = None
     figure_names: tuple[str, ...] = ()  # the keys ``figures`` returns (saved as <name>/<figure>.png)
+    # Anomaly scores it offers, by name: (networks, [0,1] images, params, seed) -> one score per
+    # image, higher for images less like its training set (the `anomaly` pipeline trains it on
+    # one digit and asks how well each score finds the other nine).
+    anomaly_scores: dict[str, Callable[..., np.ndarray]] = field(default_factory=dict)
     in_default_run: bool = True  # part of plain `kedro run` (its default budget fits the main job)
     # Fewer training images than this cannot train anything worth scoring (runs stop before any work).
     min_train_images: int = 100

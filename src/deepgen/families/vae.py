@@ -96,6 +96,16 @@ def _interpolations(networks, test_x: np.ndarray, test_labels: np.ndarray):
     return reporting.image_grid(rows.reshape(-1, 28, 28), title, ncols=12)
 
 
+def negative_elbo(networks, images: np.ndarray, params: VAEParams, seed: int) -> np.ndarray:
+    """−ELBO per image (nats): an upper bound on −log p(x)."""
+    return -vae.elbo(networks["encoder"], networks["decoder"], images, seed)
+
+
+def importance_weighted_nll(networks, images: np.ndarray, params: VAEParams, seed: int) -> np.ndarray:
+    """The importance-weighted −log p(x) per image (nats), ``iw_samples`` samples each."""
+    return vae.importance_weighted_nll(networks["encoder"], networks["decoder"], images, params.iw_samples, seed)
+
+
 FAMILY = Family(
     name="vae",
     label="VAE",
@@ -110,4 +120,5 @@ FAMILY = Family(
     metrics=metrics,
     figures=figures,
     figure_names=("latent_manifold", "interpolations"),
+    anomaly_scores={"neg_elbo": negative_elbo, "nll_iw": importance_weighted_nll},
 )

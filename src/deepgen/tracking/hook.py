@@ -17,7 +17,7 @@ from kedro.framework.hooks import hook_impl
 from deepgen.checkpoints import TRACKER_RUN, resumed_tracker_run
 from deepgen.params import FamilyParams
 from deepgen.provenance import git_commit
-from deepgen.report import Comparison, ModelReport
+from deepgen.report import Comparison, ModelReport, OneClassReport
 
 from . import runs
 
@@ -147,7 +147,7 @@ class WandbHooks:
             return
         for dataset_name, value in outputs.items():
             self.owners[dataset_name] = name
-            if isinstance(value, ModelReport):
+            if isinstance(value, ModelReport | OneClassReport):
                 self._run(name).summary.update(value.summary())
 
     @hook_impl

@@ -1,0 +1,94 @@
+"""The ``anomaly`` pipeline: for every family that offers anomaly scores and every digit, a
+member ``anomaly.<family>_<digit>`` trains the family on that digit's images alone (through
+the template's training node: checkpoints, tracking and resume as any family) and scores the
+whole test set; one report gathers them."""
+
+from __future__ import annotations
+
+from kedro.pipeline import Node, Pipeline
+
+from deepgen.families import FAMILIES, Family
+from deepgen.params import AnomalyParams
+from deepgen.pipelines.family import nodes as template
+from deepgen.pipelines.family.pipeline import bind, namespaced, template_inputs
+from deepgen.tracking.hook import REPORT
+
+from .nodes import N_DIGITS, normal_class_images, one_class_params, report_anomaly, score_test_images, separation
+
+
+def detecting_families() -> list[Family]:
+    return [family for family in FAMILIES.values() if family.anomaly_scores]
+
+
+def member(family: Family, digit: int) -> Pipeline:
+    """``family`` trained on ``digit`` alone, namespaced ``anomaly.<family>_<digit>.<family>``."""
+
+    def set_params(params, anomaly):  # named closures: Kedro reads node functions' signatures
+        return one_class_params(family, params, anomaly)
+
+    set_params.__annotations__ = {"params": family.params, "anomaly": AnomalyParams, "return": family.params}
+
+    def select_normal_class(train_x, train_labels, validation_x, validation_labels):
+        return normal_class_images(train_x, train_labels, validation_x, validation_labels, digit)
+
+    networks = {network: network for network in family.networks}
+    normal = ("normal_train_x", "normal_train_labels", "normal_validation_x", "normal_validation_labels")
+    nodes = [
+        Node(set_params, [f"params:{family.name}", "params:anomaly"], "one_class_params", name="set_params"),
+        Node(
+            select_normal_class,
+            [f"train_x_{family.scaling}", "train_labels", f"validation_x_{family.scaling}", "validation_labels"],
+            list(normal),
+            name="select_normal_class",
+        ),
+        Node(
+            bind(template.train, family, params_type=family.params),
+            {
+                **dict(zip(("train_x", "train_labels", "validation_x", "validation_labels"), normal, strict=True)),
+                "params": "one_class_params",
+                "seed": "params:seed",
+                "training_context": "training_context",
+                "classifier": "evaluator_classifier",
+                "test_features": "test_features",
+            },
+            {
+                **networks,
+                "training_history": "training_history",
+                "training_stats": "training_stats",
+                "training_extras": "training_extras",
+            },
+            name="train",
+        ),
+        Node(
+            bind(score_test_images, family, params_type=family.params),
+            {"test_x": "test_x_unit", "params": "one_class_params", "seed": "params:seed", **networks},
+            "anomaly_scores",
+            name="score_test_images",
+        ),
+        Node(
+            bind(separation, family, digit),
+            {"scores": "anomaly_scores", "test_labels": "test_labels", "train_x": "normal_train_x"},
+            "separation",
+            name="separation",
+        ),
+    ]
+    return namespaced([namespaced(nodes, family.name)], f"anomaly.{family.name}_{digit}")
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    members = [(family, digit) for family in detecting_families() for digit in range(N_DIGITS)]
+    results = [
+        f"anomaly.{family.name}_{digit}.{family.name}.{part}"
+        for family, digit in members
+        for part in ("separation", "anomaly_scores")
+    ]
+    report = Node(
+        report_anomaly,
+        inputs=["test_x_unit", "test_labels", "params:anomaly", *results],
+        outputs=[f"anomaly.{name}" for name in ("table", "results", "roc_plot", "histograms_plot", "extremes_plot")],
+        name="report_anomaly",
+        namespace="anomaly",
+        tags=REPORT,
+    )
+    inputs = sum((template_inputs(family.scaling) for family in detecting_families()), Pipeline([]))
+    return inputs + sum((member(family, digit) for family, digit in members), Pipeline([])) + Pipeline([report])
