@@ -132,8 +132,10 @@ def _clocked_node(family, params, train_x: np.ndarray, validation_x: np.ndarray)
     from deepgen.training import TrainingContext
 
     clock = _epoch_clock()
-    # The benchmarked families are unconditional: they read no labels.
-    train(family, train_x, None, validation_x, None, params, 0, TrainingContext(callbacks=[clock]))
+    # The benchmarked families are unconditional: they read no labels. Training alone is
+    # clocked, as the references train: no sample scoring on the way, so no evaluator.
+    training_only = params.model_copy(update={"eval_interval": 0})
+    train(family, train_x, None, validation_x, None, training_only, 0, TrainingContext(callbacks=[clock]), None, None)
     return clock.times
 
 

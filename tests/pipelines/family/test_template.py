@@ -56,7 +56,8 @@ TINY = Family(
 
 TINY_PARAMS = {
     "latent_dim": 4, "batch_size": 64, "learning_rate": 0.01, "steps_per_execution": 1, "jit_compile": False,
-    "deterministic": True, "resume": True, "n_samples": 300, "epochs": 2,
+    "deterministic": True, "resume": True, "n_samples": 300, "epochs": 2, "precision": "float32",
+    "eval_interval": 1, "eval_samples": 100,
 }  # fmt: skip
 
 
@@ -79,12 +80,15 @@ def test_a_family_defined_in_a_test_runs_through_the_template(tiny_family, proje
     report = json.loads((data / "08_reporting/tiny/metrics.json").read_text())
     assert report["family"] == "tiny" and report["parameters"]["epochs"] == 2
     assert report["metrics"] == {} and 0 < report["samples"]["prior"]["fd"]
-    assert len(json.loads((data / "08_reporting/tiny/training_history.json").read_text())["loss"]) == 2
-    assert {"samples.png", "training.png"} <= {path.name for path in (data / "08_reporting/tiny").iterdir()}
+    history = json.loads((data / "08_reporting/tiny/training_history.json").read_text())
+    assert len(history["loss"]) == 2 and history["sample_quality"]["epoch"] == [1, 2]  # scored after each epoch
+    figures = {"samples.png", "training.png", "quality_over_training.png"}
+    assert figures <= {path.name for path in (data / "08_reporting/tiny").iterdir()}
     assert "| Tiny |" in (data / "08_reporting/comparison.md").read_text()
 
     run = offline_runs(project_copy)["tiny"]
     assert run.config["latent_dim"] == 4 and run.exit_code == 0
     assert len(run.column("loss")) == 2 and run.column("samples/_type") == ["image-file"] * 2
+    assert run.column("quality/fd") == pytest.approx(history["sample_quality"]["fd"])
     assert run.summary["fd"] == pytest.approx(report["samples"]["prior"]["fd"])
     assert {a.name for a in run.artifacts if a.type == "model"} == {"tiny-decoder"}
