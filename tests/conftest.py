@@ -33,9 +33,10 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 def base_params(block: str, **overrides):
     """A parameter block as conf/base sets it, with ``overrides``, validated by its class."""
     from deepgen.families import FAMILIES
-    from deepgen.params import DataParams, EvaluatorParams, LatentSweepParams
+    from deepgen.params import AnomalyParams, DataParams, DenoiseParams, EvaluatorParams, LatentSweepParams
 
     classes = {"data": DataParams, "evaluator": EvaluatorParams, "latent_sweep": LatentSweepParams}
+    classes |= {"anomaly": AnomalyParams, "denoise": DenoiseParams}
     classes |= {name: family.params for name, family in FAMILIES.items()}
     values = {}
     for path in sorted((PROJECT_ROOT / "conf" / "base").glob("parameters*.yml")):

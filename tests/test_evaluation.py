@@ -79,3 +79,24 @@ def test_auroc_and_average_precision_agree_with_scikit_learn():
         assert evaluation.average_precision(scores, anomalous) == pytest.approx(
             average_precision_score(anomalous, scores), abs=1e-12
         )
+
+
+def test_psnr_by_hand():
+    originals = np.zeros((2, 28, 28))
+    images = np.full((2, 28, 28), 0.1)  # MSE 0.01: 10 log10(1 / 0.01) = 20 dB
+    assert evaluation.psnr(originals, images) == pytest.approx(20.0)
+    images[1] = 0.01  # MSE 1e-4: 40 dB; the mean over images is 30 dB
+    assert evaluation.psnr(originals, images) == pytest.approx(30.0)
+
+
+def test_ssim_by_hand():
+    rng = np.random.default_rng(0)
+    images = rng.random((3, 28, 28)).astype(np.float32)
+    assert evaluation.ssim(images, images) == pytest.approx(1.0, abs=1e-6)
+    # Two flat images: no variance, so only the luminance term is left:
+    # (2 μa μb + C1) / (μa² + μb² + C1) with C1 = (0.01 · 1)².
+    a, b = np.full((1, 28, 28), 0.2, np.float32), np.full((1, 28, 28), 0.6, np.float32)
+    c1 = 0.01**2
+    # (TensorFlow's variances of the flat images, E[x²] − E[x]² in float32, are 1e-8 off zero.)
+    assert evaluation.ssim(a, b) == pytest.approx((2 * 0.2 * 0.6 + c1) / (0.2**2 + 0.6**2 + c1), rel=1e-3)
+    assert evaluation.ssim(images, rng.random((3, 28, 28)).astype(np.float32)) < 0.2  # unrelated noise

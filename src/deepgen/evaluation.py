@@ -177,3 +177,23 @@ def average_precision(scores: np.ndarray, anomalous: np.ndarray) -> float:
     precision = true_positives / (last_of_each + 1)
     recall = true_positives / hits.sum()
     return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+# --- restoration: how close restored images are to the originals -----------------------------
+
+
+def psnr(originals: np.ndarray, images: np.ndarray) -> float:
+    """Peak signal-to-noise ratio (dB) of ``images`` against ``originals``, pixels in [0, 1]:
+    10 log10(1 / MSE) per image, averaged over images."""
+    mse = np.mean((originals.astype(np.float64) - images.astype(np.float64)) ** 2, axis=(1, 2))
+    return float(np.mean(10 * np.log10(1.0 / np.maximum(mse, 1e-12))))
+
+
+def ssim(originals: np.ndarray, images: np.ndarray) -> float:
+    """Structural similarity (Wang et al. 2004) of ``images`` against ``originals``, pixels in
+    [0, 1], averaged over images: TensorFlow's ``tf.image.ssim`` (an 11×11 Gaussian window of
+    σ 1.5, K1 = 0.01, K2 = 0.03, as the paper)."""
+    import tensorflow as tf
+
+    a, b = (tf.convert_to_tensor(x[..., None], tf.float32) for x in (originals, images))
+    return float(tf.reduce_mean(tf.image.ssim(a, b, max_val=1.0)))

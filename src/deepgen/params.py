@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt, ValidationError
 
 
 class Block(BaseModel):
@@ -59,6 +59,15 @@ class FamilyParams(TrainingParams):
         """The values a checkpoint must have been made with to be resumed."""
         return {key: value for key, value in self.model_dump().items() if key not in self.RESUMABLE_CHANGES}
 
+    def changed(self, changes: dict[str, Any], where: str) -> FamilyParams:
+        """This block with the keys ``changes`` sets, validated as the block is; ``where`` names
+        the parameter that holds the changes, for the error."""
+        try:
+            return type(self)(**(self.model_dump() | changes))
+        except ValidationError as error:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+            raise ValueError(f"{where} does not make a valid block: {problems}") from None
+
     @classmethod
     def counted_in(cls) -> Literal["epoch", "step"]:
         """What the family's training is counted in: generator steps (``steps``) or epochs."""
@@ -105,3 +114,14 @@ class AnomalyParams(Block):
     # family's parameter class when the run starts): {family: {key: value}}.
     training: dict[str, dict[str, Any]]
     extremes: PositiveInt  # most and least anomalous test images shown per normal digit
+
+
+class DenoiseParams(Block):
+    """The corruptions the `denoise` pipeline restores, and how its models train."""
+
+    gaussian_sigma: float = Field(gt=0)  # standard deviation of the added noise, pixels in [0, 1]
+    salt_and_pepper_rate: float = Field(gt=0, lt=1)  # share of pixels set to 0 or 1
+    mask_size: int = Field(ge=1, le=28)  # side of the blanked square (inpainting)
+    # Keys of a family's own block changed for the denoising and plain models: {family: {key: value}}.
+    training: dict[str, dict[str, Any]]
+    examples: PositiveInt  # test images shown per corruption in the figure

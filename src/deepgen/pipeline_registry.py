@@ -18,7 +18,7 @@ from deepgen.training import grow_gpu_memory  # noqa: E402
 grow_gpu_memory()  # before any TensorFlow op, which would claim every GPU's whole memory
 
 from deepgen.families import FAMILIES, Family  # noqa: E402
-from deepgen.pipelines import anomaly, data_processing, evaluator, generate, latent_sweep  # noqa: E402
+from deepgen.pipelines import anomaly, data_processing, denoise, evaluator, generate, latent_sweep  # noqa: E402
 from deepgen.pipelines.evaluator.pipeline import comparison  # noqa: E402
 from deepgen.pipelines.family import create_pipeline as model_pipeline  # noqa: E402
 from deepgen.pipelines.family.pipeline import template_inputs  # noqa: E402
@@ -36,6 +36,7 @@ def register_pipelines() -> dict[str, Pipeline]:
         "latent_sweep": latent_sweep.create_pipeline(),
         "generate": generate.create_pipeline(),
         "anomaly": anomaly.create_pipeline(),
+        "denoise": denoise.create_pipeline(),
     }
     pipelines |= {name: family_pipeline(family) for name, family in FAMILIES.items()}
     # `kedro run`: every family whose default budget fits the main job, then one comparison.

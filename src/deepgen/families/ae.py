@@ -29,11 +29,23 @@ def build(params: AEParams) -> dict:
     }
 
 
-def train(networks, train_x, validation_x, params: AEParams, seed: int, callbacks: list) -> TrainingResult:
-    """Encoder and decoder fitted jointly on pixel MSE."""
+def train(  # noqa: PLR0913
+    networks,
+    train_x,
+    validation_x,
+    params: AEParams,
+    seed: int,
+    callbacks: list,
+    train_targets=None,
+    validation_targets=None,
+) -> TrainingResult:
+    """Encoder and decoder fitted jointly on pixel MSE; with targets (clean images for
+    corrupted ``train_x``) a denoising autoencoder."""
     model = ae.build_autoencoder(networks["encoder"], networks["decoder"])
     compile_model(model, params, loss="mse")
-    history, stats = fit_epochs(model, params, train_x, train_x, (validation_x, validation_x), callbacks)
+    train_y = train_x if train_targets is None else train_targets
+    validation_y = validation_x if validation_targets is None else validation_targets
+    history, stats = fit_epochs(model, params, train_x, train_y, (validation_x, validation_y), callbacks)
     return TrainingResult(history, stats)
 
 
@@ -55,4 +67,5 @@ FAMILY = Family(
     samplers=(samplers.prior, samplers.mixture),
     epoch_image="reconstructions",
     anomaly_scores={"reconstruction_error": reconstruction_error},
+    denoises=True,
 )

@@ -66,6 +66,9 @@ class Family:
     # image, higher for images less like its training set (the `anomaly` pipeline trains it on
     # one digit and asks how well each score finds the other nine).
     anomaly_scores: dict[str, Callable[..., np.ndarray]] = field(default_factory=dict)
+    # Its ``train`` also takes ``train_targets`` and ``validation_targets``: the clean images it
+    # learns to give for corrupted inputs (the `denoise` pipeline trains it so).
+    denoises: bool = False
     in_default_run: bool = True  # part of plain `kedro run` (its default budget fits the main job)
     # Fewer training images than this cannot train anything worth scoring (runs stop before any work).
     min_train_images: int = 100

@@ -40,10 +40,20 @@ def build(params: VAEParams) -> dict:
     }
 
 
-def train(networks, train_x, validation_x, params: VAEParams, seed: int, callbacks: list) -> TrainingResult:
+def train(  # noqa: PLR0913
+    networks,
+    train_x,
+    validation_x,
+    params: VAEParams,
+    seed: int,
+    callbacks: list,
+    train_targets=None,
+    validation_targets=None,
+) -> TrainingResult:
+    """The ELBO; with targets (clean images for corrupted ``train_x``) a denoising VAE."""
     model = vae.VAE(**networks, beta=params.beta, reconstruction=params.reconstruction, seed=seed)
     compile_model(model, params)
-    history, stats = fit_epochs(model, params, train_x, None, (validation_x,), callbacks)
+    history, stats = fit_epochs(model, params, train_x, train_targets, (validation_x, validation_targets), callbacks)
     return TrainingResult(history, stats)
 
 
@@ -121,4 +131,5 @@ FAMILY = Family(
     figures=figures,
     figure_names=("latent_manifold", "interpolations"),
     anomaly_scores={"neg_elbo": negative_elbo, "nll_iw": importance_weighted_nll},
+    denoises=True,
 )

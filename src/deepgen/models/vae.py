@@ -81,17 +81,21 @@ class VAE(keras.Model):
         return self.decoder(conditioned(z_mean, digits), training=training)
 
     def _unpack(self, data):
-        """(images, digits or None) from a batch: conditional batches are (images, digits)."""
+        """(images, digits or None, targets) from a batch: conditional batches are (images,
+        digits); unconditional ones are images, or (images, targets) for a denoising VAE, whose
+        decoder is trained to give the clean targets of corrupted images."""
         if self.conditional:
-            return data[0], data[1]
-        return (data[0] if isinstance(data, tuple) else data), None
+            return data[0], data[1], data[0]
+        if not isinstance(data, tuple):
+            return data, None, data
+        return data[0], None, data[1] if len(data) > 1 and data[1] is not None else data[0]
 
-    def _loss_terms(self, images, digits, training):
+    def _loss_terms(self, images, digits, targets, training):
         z_mean, z_log_var = self.encoder(conditioned(images, digits), training=training)
         epsilon = keras.random.normal(ops.shape(z_mean), seed=self.noise)
         z = z_mean + ops.exp(0.5 * z_log_var) * epsilon  # reparameterised sample
         decoded = self.decoder(conditioned(z, digits), training=training)
-        reconstruction = ops.mean(self.reconstruction_loss(images, decoded))
+        reconstruction = ops.mean(self.reconstruction_loss(targets, decoded))
         kl = ops.mean(kl_divergence(z_mean, z_log_var))
         return reconstruction + self.beta * kl, reconstruction, kl
 
@@ -102,9 +106,8 @@ class VAE(keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
     def train_step(self, data):
-        images, digits = self._unpack(data)
         with tf.GradientTape() as tape:
-            loss, reconstruction, kl = self._loss_terms(images, digits, training=True)
+            loss, reconstruction, kl = self._loss_terms(*self._unpack(data), training=True)
             scaled = self.optimizer.scale_loss(loss)  # unchanged unless mixed_float16 scales it
         gradients = tape.gradient(scaled, self.trainable_weights)
         self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))

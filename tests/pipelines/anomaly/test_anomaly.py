@@ -47,7 +47,7 @@ def test_the_smoke_run_writes_every_member_the_table_and_the_figures(project_cop
 def test_a_bad_training_key_names_the_block_before_any_training(project_copy):
     with pytest.raises(
         Exception,
-        match=r"anomaly\.training\.ae does not make a valid ae block: latnet_dim: Extra inputs are not permitted",
+        match=r"anomaly\.training\.ae does not make a valid block: latnet_dim: Extra inputs are not permitted",
     ):
         run_in_process(
             project_copy, "anomaly", params={**FEW_IMAGES, "anomaly": {"training": {"ae": {"latnet_dim": 4}}}}

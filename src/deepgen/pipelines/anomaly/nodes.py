@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
-from pydantic import ValidationError
 
 from deepgen import evaluation, reporting
 from deepgen.families import Family
@@ -18,14 +17,7 @@ N_DIGITS = 10
 
 def one_class_params(family: Family, params: FamilyParams, anomaly: AnomalyParams) -> FamilyParams:
     """``family``'s block with the keys ``anomaly.training.<family>`` changes."""
-    changes = anomaly.training.get(family.name, {})
-    try:
-        return family.params(**(params.model_dump() | changes))
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        raise ValueError(
-            f"anomaly.training.{family.name} does not make a valid {family.name} block: {problems}"
-        ) from None
+    return params.changed(anomaly.training.get(family.name, {}), f"anomaly.training.{family.name}")
 
 
 def normal_class_images(

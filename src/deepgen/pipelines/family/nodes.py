@@ -34,9 +34,12 @@ def train(  # noqa: PLR0913
     training_context: TrainingContext,
     classifier: keras.Model,
     test_features: np.ndarray,
+    train_targets: np.ndarray | None = None,
+    validation_targets: np.ndarray | None = None,
 ) -> dict:
     """The family's networks, trained from ``seed``, with their history and timing; every
-    ``params.eval_interval`` epochs (or steps) the quality of its samples is measured on the way."""
+    ``params.eval_interval`` epochs (or steps) the quality of its samples is measured on the way.
+    With targets (a family that ``denoises``): trained to give them for ``train_x``."""
     start_training(seed, params.deterministic)
     with dtype_policy(params.precision):
         networks = family.build(params)
@@ -55,9 +58,11 @@ def train(  # noqa: PLR0913
             lambda: _epoch_image(family, networks, validation_x, validation_labels, params),
         ),
     ]
-    labels = {"train_labels": train_labels, "validation_labels": validation_labels} if family.conditional else {}
+    given = {"train_labels": train_labels, "validation_labels": validation_labels} if family.conditional else {}
+    if train_targets is not None:
+        given |= {"train_targets": train_targets, "validation_targets": validation_targets}
     try:
-        result = family.train(networks, train_x, validation_x, params, seed, callbacks, **labels)
+        result = family.train(networks, train_x, validation_x, params, seed, callbacks, **given)
     except KeyboardInterrupt:
         for say in training_context.on_interrupt:
             say()

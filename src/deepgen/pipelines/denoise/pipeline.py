@@ -1,0 +1,113 @@
+"""The ``denoise`` pipeline: for every family that ``denoises``, a member per corruption
+(``denoise.<family>_<corruption>``) trained to give the clean training images for corrupted
+ones, and one trained on clean images (``denoise.<family>_plain``); all restore the same
+corrupted test images, and one report measures them."""
+
+from __future__ import annotations
+
+from kedro.pipeline import Node, Pipeline
+
+from deepgen.corruptions import CORRUPTIONS
+from deepgen.families import FAMILIES, Family
+from deepgen.params import DenoiseParams
+from deepgen.pipelines.family import nodes as template
+from deepgen.pipelines.family.pipeline import bind, namespaced, template_inputs
+from deepgen.tracking.hook import REPORT
+
+from .nodes import PLAIN, corrupt_test_images, corrupt_training_images, report_denoise, restore, restoring_params
+
+
+def denoising_families() -> list[Family]:
+    return [family for family in FAMILIES.values() if family.denoises]
+
+
+def member(family: Family, corruption: str) -> Pipeline:
+    """``family`` trained to restore ``corruption`` (or, for ``plain``, on clean images),
+    namespaced ``denoise.<family>_<corruption>.<family>``; it restores the corrupted test
+    images it is judged on (the plain model: every corruption's)."""
+
+    def set_params(params, denoise):  # named closures: Kedro reads node functions' signatures
+        return restoring_params(family, params, denoise)
+
+    set_params.__annotations__ = {"params": family.params, "denoise": DenoiseParams, "return": family.params}
+    networks = {network: network for network in family.networks}
+    training = {
+        "train_labels": "train_labels",
+        "validation_labels": "validation_labels",
+        "params": "restoring_params",
+        "seed": "params:seed",
+        "training_context": "training_context",
+        "classifier": "evaluator_classifier",
+        "test_features": "test_features",
+    }
+    if corruption == PLAIN:
+        nodes = []
+        training |= {"train_x": "train_x_unit", "validation_x": "validation_x_unit"}
+        restores = tuple(CORRUPTIONS)
+    else:
+        nodes = [
+            Node(
+                bind(corrupt_training_images, corruption),
+                ["train_x_unit", "validation_x_unit", "params:denoise", "params:seed"],
+                ["corrupted_train_x", "corrupted_validation_x"],
+                name="corrupt_training_images",
+            )
+        ]
+        training |= {
+            "train_x": "corrupted_train_x",
+            "validation_x": "corrupted_validation_x",
+            "train_targets": "train_x_unit",
+            "validation_targets": "validation_x_unit",
+        }
+        restores = (corruption,)
+    nodes += [
+        Node(set_params, [f"params:{family.name}", "params:denoise"], "restoring_params", name="set_params"),
+        Node(
+            bind(template.train, family, params_type=family.params),
+            training,
+            {
+                **networks,
+                "training_history": "training_history",
+                "training_stats": "training_stats",
+                "training_extras": "training_extras",
+            },
+            name="train",
+        ),
+        Node(
+            bind(restore, family, restores),
+            {"corrupted": "denoise.corrupted_test_images", **networks},
+            "restorations",
+            name="restore_test_images",
+        ),
+    ]
+    return namespaced([namespaced(nodes, family.name)], f"denoise.{family.name}_{corruption}")
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    members = [(family, kind) for family in denoising_families() for kind in (PLAIN, *CORRUPTIONS)]
+    labels = tuple(
+        f"{kind} {family.label}" if kind == PLAIN else f"denoising {family.label}" for family, kind in members
+    )
+    corrupted = Node(
+        corrupt_test_images,
+        ["test_x_unit", "params:denoise", "params:seed"],
+        "denoise.corrupted_test_images",
+        name="corrupt_test_images",
+        namespace="denoise",
+    )
+    report = Node(
+        bind(report_denoise, labels),
+        inputs=[
+            "test_x_unit",
+            "denoise.corrupted_test_images",
+            "params:denoise",
+            *(f"denoise.{family.name}_{kind}.{family.name}.restorations" for family, kind in members),
+        ],
+        outputs=["denoise.table", "denoise.results", "denoise.examples_plot"],
+        name="report_denoise",
+        namespace="denoise",
+        tags=REPORT,
+    )
+    trained = sum((member(family, kind) for family, kind in members), Pipeline([]))
+    # Corruptions are defined on images in [0, 1]: the models restore those.
+    return template_inputs("unit") + Pipeline([corrupted]) + trained + Pipeline([report])
