@@ -97,6 +97,14 @@ def test_ssim_by_hand():
     # (2 μa μb + C1) / (μa² + μb² + C1) with C1 = (0.01 · 1)².
     a, b = np.full((1, 28, 28), 0.2, np.float32), np.full((1, 28, 28), 0.6, np.float32)
     c1 = 0.01**2
-    # (TensorFlow's variances of the flat images, E[x²] − E[x]² in float32, are 1e-8 off zero.)
-    assert evaluation.ssim(a, b) == pytest.approx((2 * 0.2 * 0.6 + c1) / (0.2**2 + 0.6**2 + c1), rel=1e-3)
+    assert evaluation.ssim(a, b) == pytest.approx((2 * 0.2 * 0.6 + c1) / (0.2**2 + 0.6**2 + c1), rel=1e-6)
     assert evaluation.ssim(images, rng.random((3, 28, 28)).astype(np.float32)) < 0.2  # unrelated noise
+
+
+def test_ssim_agrees_with_tensorflow(mnist_batch):
+    import tensorflow as tf
+
+    rng = np.random.default_rng(1)
+    for images in (np.clip(mnist_batch + rng.normal(0, 0.3, mnist_batch.shape), 0, 1), rng.random(mnist_batch.shape)):
+        expected = tf.reduce_mean(tf.image.ssim(mnist_batch[..., None], images[..., None].astype(np.float32), 1.0))
+        assert evaluation.ssim(mnist_batch, images) == pytest.approx(float(expected), abs=1e-4)

@@ -189,11 +189,31 @@ def psnr(originals: np.ndarray, images: np.ndarray) -> float:
     return float(np.mean(10 * np.log10(1.0 / np.maximum(mse, 1e-12))))
 
 
+SSIM_WINDOW, SSIM_SIGMA = 11, 1.5  # Wang et al. (2004)'s Gaussian window
+SSIM_K1, SSIM_K2 = 0.01, 0.03
+
+
+def _gaussian_filtered(images: np.ndarray) -> np.ndarray:
+    """``images`` filtered with the normalised SSIM Gaussian window, valid positions only (one
+    1-D pass along each axis: the 2-D window is the outer product of the 1-D one)."""
+    offsets = np.arange(SSIM_WINDOW) - (SSIM_WINDOW - 1) / 2
+    window = np.exp(-(offsets**2) / (2 * SSIM_SIGMA**2))
+    window /= window.sum()
+    height, width = images.shape[1] - SSIM_WINDOW + 1, images.shape[2] - SSIM_WINDOW + 1
+    rows = sum(weight * images[:, i : i + height, :] for i, weight in enumerate(window))
+    return sum(weight * rows[:, :, i : i + width] for i, weight in enumerate(window))
+
+
 def ssim(originals: np.ndarray, images: np.ndarray) -> float:
     """Structural similarity (Wang et al. 2004) of ``images`` against ``originals``, pixels in
-    [0, 1], averaged over images: TensorFlow's ``tf.image.ssim`` (an 11×11 Gaussian window of
-    σ 1.5, K1 = 0.01, K2 = 0.03, as the paper)."""
-    import tensorflow as tf
-
-    a, b = (tf.convert_to_tensor(x[..., None], tf.float32) for x in (originals, images))
-    return float(tf.reduce_mean(tf.image.ssim(a, b, max_val=1.0)))
+    [0, 1], averaged over images: the mean over window positions of luminance × contrast ×
+    structure, with an 11×11 Gaussian window of σ 1.5, K1 = 0.01, K2 = 0.03, as the paper and
+    TensorFlow's ``tf.image.ssim``, which it matches (tests/test_evaluation.py)."""
+    a, b = originals.astype(np.float64), images.astype(np.float64)
+    mean_a, mean_b = _gaussian_filtered(a), _gaussian_filtered(b)
+    variances = _gaussian_filtered(a * a + b * b) - mean_a**2 - mean_b**2
+    covariance = _gaussian_filtered(a * b) - mean_a * mean_b
+    c1, c2 = SSIM_K1**2, SSIM_K2**2
+    luminance = (2 * mean_a * mean_b + c1) / (mean_a**2 + mean_b**2 + c1)
+    contrast_structure = (2 * covariance + c2) / (variances + c2)
+    return float(np.mean(luminance * contrast_structure))

@@ -204,7 +204,7 @@ def labelled_rows(images: dict[str, np.ndarray], title: str) -> Figure:
     """One row of images per label."""
     rows = list(images.values())
     n = len(rows[0])
-    label_width = max(1.4, 0.09 * max(map(len, images)) + 0.4)  # inches: the longest label fits
+    label_width = max(1.4, 0.11 * max(map(len, images)) + 0.4)  # inches: the longest label fits
     fig, ax = _subplots(figsize=(n * 0.6 + label_width, len(rows) * 0.6 + 0.6))
     ax.imshow(tile_images(np.concatenate(rows), n), cmap="gray_r", vmin=0, vmax=1)
     ax.set_yticks([(i + 0.5) * 30 for i in range(len(rows))], list(images))
