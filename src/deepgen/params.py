@@ -9,7 +9,7 @@ YAML files only: a key missing there is an error, not a silent default.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt, ValidationError
 
@@ -110,6 +110,9 @@ class AnomalyParams(Block):
     """The one-class protocol: each family that offers anomaly scores is trained on the
     training images of one digit and scores the whole test set."""
 
+    # The digits that get members, each in turn the normal class. The list shapes the pipeline:
+    # it is read from conf/base/parameters_anomaly.yml when pipelines are registered.
+    normal_classes: list[Annotated[int, Field(ge=0, le=9)]] = Field(min_length=1)
     # Keys of a family's own block changed for its one-class trainings (validated against the
     # family's parameter class when the run starts): {family: {key: value}}.
     training: dict[str, dict[str, Any]]

@@ -12,11 +12,18 @@ from deepgen.families import Family
 from deepgen.params import AnomalyParams, FamilyParams
 from deepgen.report import OneClassReport, Separation, markdown_table
 
-N_DIGITS = 10
 
-
-def one_class_params(family: Family, params: FamilyParams, anomaly: AnomalyParams) -> FamilyParams:
-    """``family``'s block with the keys ``anomaly.training.<family>`` changes."""
+def one_class_params(
+    family: Family, params: FamilyParams, anomaly: AnomalyParams, built_for: list[int]
+) -> FamilyParams:
+    """``family``'s block with the keys ``anomaly.training.<family>`` changes. These nodes run
+    first: a list of normal classes other than the one the pipeline was built for stops the run
+    before any training."""
+    if sorted(anomaly.normal_classes) != sorted(built_for):
+        raise ValueError(
+            f"anomaly.normal_classes is {anomaly.normal_classes} but the pipeline was built for {sorted(built_for)}: "
+            "the list shapes the pipeline, so set it in conf/base/parameters_anomaly.yml, not per run or environment."
+        )
     return params.changed(anomaly.training.get(family.name, {}), f"anomaly.training.{family.name}")
 
 

@@ -5,7 +5,12 @@ whole test set; one report gathers them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+from kedro.framework.project import settings
 from kedro.pipeline import Node, Pipeline
+from kedro.utils import find_kedro_project
 
 from deepgen.families import FAMILIES, Family
 from deepgen.params import AnomalyParams
@@ -13,18 +18,26 @@ from deepgen.pipelines.family import nodes as template
 from deepgen.pipelines.family.pipeline import bind, namespaced, template_inputs
 from deepgen.tracking.hook import REPORT
 
-from .nodes import N_DIGITS, normal_class_images, one_class_params, report_anomaly, score_test_images, separation
+from .nodes import normal_class_images, one_class_params, report_anomaly, score_test_images, separation
 
 
 def detecting_families() -> list[Family]:
     return [family for family in FAMILIES.values() if family.anomaly_scores]
 
 
-def member(family: Family, digit: int) -> Pipeline:
+def registered_normal_classes() -> list[int]:
+    """The digits to build members for: ``anomaly.normal_classes`` in conf/base (pipelines are
+    built before a run's parameters are known, so the list is read from the file)."""
+    project = find_kedro_project(Path.cwd()) or Path.cwd()  # a notebook runs in a sub-folder
+    path = project / settings.CONF_SOURCE / "base" / "parameters_anomaly.yml"
+    return AnomalyParams(**yaml.safe_load(path.read_text())["anomaly"]).normal_classes
+
+
+def member(family: Family, digit: int, built_for: list[int]) -> Pipeline:
     """``family`` trained on ``digit`` alone, namespaced ``anomaly.<family>_<digit>.<family>``."""
 
     def set_params(params, anomaly):  # named closures: Kedro reads node functions' signatures
-        return one_class_params(family, params, anomaly)
+        return one_class_params(family, params, anomaly, built_for)
 
     set_params.__annotations__ = {"params": family.params, "anomaly": AnomalyParams, "return": family.params}
 
@@ -76,7 +89,8 @@ def member(family: Family, digit: int) -> Pipeline:
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    members = [(family, digit) for family in detecting_families() for digit in range(N_DIGITS)]
+    digits = registered_normal_classes()
+    members = [(family, digit) for family in detecting_families() for digit in digits]
     results = [
         f"anomaly.{family.name}_{digit}.{family.name}.{part}"
         for family, digit in members
@@ -91,4 +105,4 @@ def create_pipeline(**kwargs) -> Pipeline:
         tags=REPORT,
     )
     inputs = sum((template_inputs(family.scaling) for family in detecting_families()), Pipeline([]))
-    return inputs + sum((member(family, digit) for family, digit in members), Pipeline([])) + Pipeline([report])
+    return inputs + sum((member(family, digit, digits) for family, digit in members), Pipeline([])) + Pipeline([report])
