@@ -14,8 +14,7 @@ from kedro.utils import find_kedro_project
 
 from deepgen.families import FAMILIES, Family
 from deepgen.params import AnomalyParams
-from deepgen.pipelines.family import nodes as template
-from deepgen.pipelines.family.pipeline import bind, namespaced, template_inputs
+from deepgen.pipelines.family.pipeline import bind, namespaced, template_inputs, training_node
 from deepgen.tracking.hook import REPORT
 
 from .nodes import normal_class_images, one_class_params, report_anomaly, score_test_images, separation
@@ -45,33 +44,16 @@ def member(family: Family, digit: int, built_for: list[int]) -> Pipeline:
         return normal_class_images(train_x, train_labels, validation_x, validation_labels, digit)
 
     networks = {network: network for network in family.networks}
-    normal = ("normal_train_x", "normal_train_labels", "normal_validation_x", "normal_validation_labels")
+    normal = {name: f"normal_{name}" for name in ("train_x", "train_labels", "validation_x", "validation_labels")}
     nodes = [
         Node(set_params, [f"params:{family.name}", "params:anomaly"], "one_class_params", name="set_params"),
         Node(
             select_normal_class,
             [f"train_x_{family.scaling}", "train_labels", f"validation_x_{family.scaling}", "validation_labels"],
-            list(normal),
+            list(normal.values()),
             name="select_normal_class",
         ),
-        Node(
-            bind(template.train, family, params_type=family.params),
-            {
-                **dict(zip(("train_x", "train_labels", "validation_x", "validation_labels"), normal, strict=True)),
-                "params": "one_class_params",
-                "seed": "params:seed",
-                "training_context": "training_context",
-                "classifier": "evaluator_classifier",
-                "test_features": "test_features",
-            },
-            {
-                **networks,
-                "training_history": "training_history",
-                "training_stats": "training_stats",
-                "training_extras": "training_extras",
-            },
-            name="train",
-        ),
+        training_node(family, "one_class_params", **normal),
         Node(
             bind(score_test_images, family, params_type=family.params),
             {"test_x": "test_x_unit", "params": "one_class_params", "seed": "params:seed", **networks},

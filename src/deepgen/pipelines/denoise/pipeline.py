@@ -10,8 +10,7 @@ from kedro.pipeline import Node, Pipeline
 from deepgen.corruptions import CORRUPTIONS
 from deepgen.families import FAMILIES, Family
 from deepgen.params import DenoiseParams
-from deepgen.pipelines.family import nodes as template
-from deepgen.pipelines.family.pipeline import bind, namespaced, template_inputs
+from deepgen.pipelines.family.pipeline import bind, namespaced, template_inputs, training_node
 from deepgen.tracking.hook import REPORT
 
 from .nodes import PLAIN, corrupt_test_images, corrupt_training_images, report_denoise, restore, restoring_params
@@ -31,18 +30,8 @@ def member(family: Family, corruption: str) -> Pipeline:
 
     set_params.__annotations__ = {"params": family.params, "denoise": DenoiseParams, "return": family.params}
     networks = {network: network for network in family.networks}
-    training = {
-        "train_labels": "train_labels",
-        "validation_labels": "validation_labels",
-        "params": "restoring_params",
-        "seed": "params:seed",
-        "training_context": "training_context",
-        "classifier": "evaluator_classifier",
-        "test_features": "test_features",
-    }
     if corruption == PLAIN:
-        nodes = []
-        training |= {"train_x": "train_x_unit", "validation_x": "validation_x_unit"}
+        nodes, training = [], {}
         restores = tuple(CORRUPTIONS)
     else:
         nodes = [
@@ -53,7 +42,7 @@ def member(family: Family, corruption: str) -> Pipeline:
                 name="corrupt_training_images",
             )
         ]
-        training |= {
+        training = {
             "train_x": "corrupted_train_x",
             "validation_x": "corrupted_validation_x",
             "train_targets": "train_x_unit",
@@ -62,17 +51,7 @@ def member(family: Family, corruption: str) -> Pipeline:
         restores = (corruption,)
     nodes += [
         Node(set_params, [f"params:{family.name}", "params:denoise"], "restoring_params", name="set_params"),
-        Node(
-            bind(template.train, family, params_type=family.params),
-            training,
-            {
-                **networks,
-                "training_history": "training_history",
-                "training_stats": "training_stats",
-                "training_extras": "training_extras",
-            },
-            name="train",
-        ),
+        training_node(family, "restoring_params", **training),
         Node(
             bind(restore, family, restores),
             {"corrupted": "denoise.corrupted_test_images", **networks},

@@ -43,6 +43,25 @@ def samples_dataset(sampler) -> str:
     return "samples" if sampler.name == "prior" else f"{sampler.name}_samples"
 
 
+def training_node(family: Family, params: str, **inputs: str) -> Node:
+    """The template's training node for ``family`` (``params``: the input holding its block);
+    ``inputs`` replace what it trains on (by default the scaled split, with its labels), as the
+    applications do: one digit's images, or corrupted images with clean ``train_targets``."""
+    wiring = {
+        "train_x": f"train_x_{family.scaling}",
+        "train_labels": "train_labels",
+        "validation_x": f"validation_x_{family.scaling}",
+        "validation_labels": "validation_labels",
+        "params": params,
+        "seed": "params:seed",
+        "training_context": "training_context",
+        "classifier": "evaluator_classifier",
+        "test_features": "test_features",
+    }
+    outputs = {name: name for name in (*family.networks, "training_history", "training_stats", "training_extras")}
+    return Node(bind(nodes.train, family, params_type=family.params), wiring | inputs, outputs, name="train")
+
+
 def template_nodes(family: Family, params: str) -> list[Node]:
     """The template's nodes for ``family``, not yet namespaced; ``params`` names the input
     holding its parameter block (``params:<name>``, or a sweep instance's resized copy)."""
@@ -52,27 +71,7 @@ def template_nodes(family: Family, params: str) -> list[Node]:
 
     networks = {network: network for network in family.networks}
     wiring = [
-        node(
-            nodes.train,
-            {
-                "train_x": f"train_x_{family.scaling}",
-                "train_labels": "train_labels",
-                "validation_x": f"validation_x_{family.scaling}",
-                "validation_labels": "validation_labels",
-                "params": params,
-                "seed": "params:seed",
-                "training_context": "training_context",
-                "classifier": "evaluator_classifier",
-                "test_features": "test_features",
-            },
-            {
-                **networks,
-                "training_history": "training_history",
-                "training_stats": "training_stats",
-                "training_extras": "training_extras",
-            },
-            "train",
-        ),
+        training_node(family, params),
         node(
             nodes.test_metrics,
             {
