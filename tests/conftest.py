@@ -58,6 +58,25 @@ def make_project_copy(destination: Path) -> Path:
     return destination
 
 
+def write_image_folder(folder: Path, images, classes: dict[str, int], per_class: int, labels=None) -> Path:
+    """A user's image folder: ``per_class`` PNGs in each sub-folder of ``classes`` (name → the
+    digit whose images it gets, from ``images`` in [0, 1] with their ``labels``; without labels,
+    consecutive images)."""
+    import numpy as np
+    from PIL import Image
+
+    for n, (name, digit) in enumerate(classes.items()):
+        chosen = (
+            np.flatnonzero(labels == digit)[:per_class]
+            if labels is not None
+            else range(n * per_class, (n + 1) * per_class)
+        )
+        (folder / name).mkdir(parents=True)
+        for i, index in enumerate(chosen):
+            Image.fromarray((images[index] * 255).round().astype(np.uint8)).save(folder / name / f"{i:04d}.png")
+    return folder
+
+
 # For in-process runs whose outputs are checked for presence and messages, not size.
 FEW_IMAGES = {"data": {"max_train_images": 600, "max_test_images": 300}}
 

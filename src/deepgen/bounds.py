@@ -10,7 +10,7 @@ from kedro.framework.hooks import hook_impl
 
 from deepgen.params import FamilyParams
 
-TRAINING_POOL = "mnist_train"  # the raw training images the data_processing pipeline splits
+TRAINING_POOL = "raw_train"  # the raw training images the data_processing pipeline splits
 SEED_LIMIT = 2**32  # NumPy's and TensorFlow's seeds are unsigned 32-bit integers
 # Bytes per activation value held during a training step: the forward value, its gradient,
 # and room for the temporaries of the families that run a network on several batches per

@@ -27,7 +27,9 @@ def git_commit(project_path: Path | str = ".") -> str:
 
 class EnvironmentHooks:
     """Puts the run's Kedro environment (``--env``, else the default run environment) in the
-    catalog as ``kedro_environment``: reports and checkpoints record which settings made them."""
+    catalog as ``kedro_environment``, and the name of the data it reads (the raw training set's
+    ``source``: ``mnist``, ``fashion-mnist``, an image folder's name) as ``dataset_name``: reports
+    and checkpoints record which settings and which data made them."""
 
     def __init__(self) -> None:
         self.environment = "unknown"
@@ -39,3 +41,7 @@ class EnvironmentHooks:
     @hook_impl
     def after_catalog_created(self, catalog) -> None:
         catalog["kedro_environment"] = MemoryDataset(self.environment, copy_mode="assign")
+        if "raw_train" in catalog:
+            catalog["dataset_name"] = MemoryDataset(
+                getattr(catalog["raw_train"], "source", "unknown"), copy_mode="assign"
+            )

@@ -19,13 +19,15 @@ class _Report(BaseModel):
 
 
 class SampleMetrics(_Report):
-    """Sample quality under the frozen evaluator, samples against the test set."""
+    """Sample quality under the frozen evaluator, samples against the test set. What could not
+    be measured is None: everything without an evaluator, the class-based metrics on
+    unlabelled images (the evaluator's classes are not theirs)."""
 
-    fd: float
-    class_score: float
-    precision: float
-    recall: float
-    class_freq: list[float]
+    fd: float | None = None
+    class_score: float | None = None
+    precision: float | None = None
+    recall: float | None = None
+    class_freq: list[float] | None = None
     # Conditional families' samples only (see deepgen.evaluation.conditional_quality).
     conditional_accuracy: float | None = None
     fd_per_class: float | None = None
@@ -54,6 +56,8 @@ class ModelReport(_Report):
     # Reports written before these were recorded read as "unknown".
     environment: str = "unknown"  # the Kedro environment of the run (`--env`)
     n_train_images: int | None = None
+    dataset: str = "unknown"  # what it was trained and scored on (`mnist`, `fashion-mnist`, a folder's name)
+    notes: list[str] = []  # what was not measured, and why
 
     def summary(self) -> dict[str, Any]:
         """Flat keys for a W&B run summary: test metrics and the prior's sample metrics as they
@@ -116,6 +120,9 @@ class Comparison(_Report):
     environment: str
     columns: list[str]
     rows: list[ComparisonRow]
+    dataset: str = "unknown"  # every row's: each dataset's runs save their comparison apart
+    evaluator_sha256: str = "unknown"
+    notes: list[str] = []  # what some rows could not measure, and why
 
     def environments(self) -> list[str]:
         """This run's environment, then any other the saved reports came from."""
@@ -178,16 +185,27 @@ def model_rows(report: ModelReport, sampler_labels: dict[str, str]) -> list[Comp
     return rows
 
 
-def tabulate(real_data: RealDataMetrics, rows: list[ComparisonRow], environment: str) -> Comparison:
-    """The comparison: the real-data row first, columns in the order the rows bring them; the
-    conditional columns when some row has them (unconditional rows leave them empty)."""
+def tabulate(  # noqa: PLR0913
+    real_data: RealDataMetrics | None,
+    rows: list[ComparisonRow],
+    environment: str,
+    dataset: str = "unknown",
+    evaluator_sha256: str = "unknown",
+    notes: list[str] = (),
+) -> Comparison:
+    """The comparison: the real-data row first (when the dataset's evaluator has scored real
+    images), columns in the order the rows bring them; the conditional columns when some row
+    has them (unconditional rows leave them empty)."""
     sample_columns = {*SAMPLE_COLUMNS, *CONDITIONAL_COLUMNS}
     test_columns = dict.fromkeys(key for row in rows for key in row.metrics if key not in sample_columns)
     conditional = [c for c in CONDITIONAL_COLUMNS if any(row.metrics.get(c) is not None for row in rows)]
     return Comparison(
         environment=environment,
+        dataset=dataset,
+        evaluator_sha256=evaluator_sha256,
         columns=[*test_columns, *SAMPLE_COLUMNS, *conditional],
-        rows=[real_data_row(real_data), *rows],
+        rows=[real_data_row(real_data), *rows] if real_data else rows,
+        notes=list(dict.fromkeys(notes)),
     )
 
 
@@ -234,10 +252,11 @@ def comparison_markdown(result: Comparison) -> str:
         tables += [heading, "", markdown_table(*result.table(environment))]
     return "\n".join(
         [
-            "# deepgen: model comparison",
+            f"# deepgen: model comparison on `{result.dataset}`",
             "",
-            "On the test set and on generated samples, under the frozen evaluator (`data/06_models/evaluator`). "
-            "`fd`: Fréchet distance of evaluator features (lower is better); `class_score`: MNIST analogue of the "
+            "On the test set and on generated samples, under the frozen evaluator of this dataset "
+            f"(SHA-256 `{result.evaluator_sha256[:12]}…`). "
+            "`fd`: Fréchet distance of evaluator features (lower is better); `class_score`: an analogue of the "
             "Inception Score (10 at best); reconstruction metrics on [0,1] pixels, `recon_bce`, `elbo` and `nll_iw` "
             "in nats per image.",
             "",
@@ -247,6 +266,7 @@ def comparison_markdown(result: Comparison) -> str:
             "Each environment has its own table: its models trained and were scored on the numbers of images "
             "its columns give. The real-data row is the same everywhere: the evaluator's fixed reference.",
             "",
+            *(f"**Note:** {note}\n" for note in result.notes),
             *tables,
             "Parameters:",
             "",

@@ -11,6 +11,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from deepgen.datasets.images import UNLABELLED
+
 MARKED_POINTS = 30  # shorter series get a marker per point
 FEW_POINTS = 10  # up to this many epochs (or intervals), each gets its tick
 SHARED_SCALE = 10  # series whose typical values differ more than this draw on separate panels
@@ -71,10 +73,12 @@ def latent_scatter(embeddings: pd.DataFrame, title: str) -> Figure:
     elif codes.shape[1] == 1:
         codes = np.column_stack([codes[:, 0], np.zeros(len(codes))])
     fig, ax = _subplots(figsize=(6.5, 5.5))
-    points = ax.scatter(
-        codes[:, 0], codes[:, 1], c=embeddings["label"], cmap="tab10", s=2, alpha=0.6, vmin=-0.5, vmax=9.5
-    )
-    fig.colorbar(points, ax=ax, ticks=range(10), label="digit")
+    labels = embeddings["label"].to_numpy()
+    if np.all(labels == UNLABELLED):  # a flat folder of images: nothing to colour by
+        ax.scatter(codes[:, 0], codes[:, 1], s=2, alpha=0.6)
+    else:
+        points = ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", s=2, alpha=0.6, vmin=-0.5, vmax=9.5)
+        fig.colorbar(points, ax=ax, ticks=range(10), label="class")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     fig.tight_layout()
     return fig
@@ -173,12 +177,18 @@ def progression_strip(frames: np.ndarray, steps: list[int], title: str) -> Figur
 # --- the cross-model comparison and the latent sweep -----------------------------------
 
 
+HEADLINE = {"fd": "fd", "class_score": "class score"}  # the metrics in each panel's title, when measured
+
+
 def samples_side_by_side(panels: list[tuple[str, np.ndarray, dict]], n: int = 36) -> Figure:
     """A 6×6 grid of each model's samples, (label, images, metrics), with fd and class score in the title."""
     fig, axes = _subplots(1, len(panels), figsize=(3.6 * len(panels), 4.2), squeeze=False)
     for ax, (label, images, metrics) in zip(axes[0], panels):
         ax.imshow(tile_images(images[:n], 6), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"{label}\nfd {metrics['fd']:.3g} · class score {metrics['class_score']:.3g}", fontsize=10)
+        scores = " · ".join(
+            f"{name} {metrics[key]:.3g}" for key, name in HEADLINE.items() if metrics.get(key) is not None
+        )
+        ax.set_title(f"{label}\n{scores}", fontsize=10)
         ax.axis("off")
     fig.tight_layout()
     return fig

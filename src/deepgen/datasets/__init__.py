@@ -1,8 +1,9 @@
-"""Project datasets: MNIST's IDX format, ``.npy`` arrays, Keras models, typed reports, and the
-values a run supplies (commit, training context)."""
+"""Project datasets: MNIST's IDX format, folders of images, ``.npy`` arrays, Keras models, typed
+reports, and the values a run supplies (commit, training context)."""
 
-from .checksummed import ChecksummedModelDataset
+from .checksummed import ChecksumDataset, ChecksummedModelDataset
 from .idx import IDXDataset, IDXFormatError, LabelledIDXDataset
+from .images import ImageFolderDataset
 from .keras_model import KerasModelDataset
 from .npy import NpyDataset
 from .partitions import SavedPartitionsDataset
@@ -10,10 +11,12 @@ from .report import ReportDataset
 from .runtime import GitCommitDataset, TrainingContextDataset
 
 __all__ = [
+    "ChecksumDataset",
     "ChecksummedModelDataset",
     "GitCommitDataset",
     "IDXDataset",
     "IDXFormatError",
+    "ImageFolderDataset",
     "KerasModelDataset",
     "LabelledIDXDataset",
     "NpyDataset",

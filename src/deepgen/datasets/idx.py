@@ -85,7 +85,7 @@ class IDXDataset(FileDataset):
 
     Example catalog entry::
 
-        mnist_test_labels:
+        raw_test_labels:
           type: deepgen.datasets.IDXDataset
           filepath: data/01_raw/mnist/t10k-labels-idx1-ubyte.gz
     """
@@ -128,7 +128,7 @@ class LabelledIDXDataset(AbstractDataset[dict, dict]):
 
     Example catalog entry::
 
-        mnist_train:
+        raw_train:
           type: deepgen.datasets.LabelledIDXDataset
           images: {filepath: data/01_raw/mnist/train-images-idx3-ubyte.gz}
           labels: {filepath: data/01_raw/mnist/train-labels-idx1-ubyte.gz}

@@ -13,7 +13,8 @@ from .keras_model import replace_atomically
 
 
 class ReportDataset(AbstractDataset[BaseModel, BaseModel]):
-    """``report`` names the model class; loading validates the file against it.
+    """``report`` names the model class; loading validates the file against it. ``optional:
+    true`` loads a missing file as None (a report that some data cannot have).
 
     Example catalog entry::
 
@@ -23,13 +24,18 @@ class ReportDataset(AbstractDataset[BaseModel, BaseModel]):
           report: deepgen.report.ModelReport
     """
 
-    def __init__(self, *, filepath: str, report: str, metadata: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, *, filepath: str, report: str, optional: bool = False, metadata: dict[str, Any] | None = None
+    ) -> None:
         self._filepath = Path(filepath)
+        self._optional = optional
         module, _, name = report.rpartition(".")
         self._report: type[BaseModel] = getattr(import_module(module), name)
         self.metadata = metadata
 
-    def load(self) -> BaseModel:
+    def load(self) -> BaseModel | None:
+        if self._optional and not self._filepath.is_file():
+            return None
         try:
             return self._report.model_validate_json(self._filepath.read_bytes())
         except ValidationError as exc:

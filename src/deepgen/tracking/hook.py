@@ -247,9 +247,8 @@ class WandbHooks:
 
 
 def _yardstick(catalog) -> dict:
-    """What a run's sample metrics were measured with: the dataset (its raw folder's name) and
-    the evaluator's SHA-256."""
-    return {"dataset": catalog["mnist_train"].source, "evaluator_sha256": catalog.load("evaluator_checksum").split()[0]}
+    """What a run's sample metrics were measured with: the dataset and the evaluator's SHA-256."""
+    return {"dataset": catalog.load("dataset_name"), "evaluator_sha256": catalog.load("evaluator_checksum")}
 
 
 def _optional_config(config_loader, key: str) -> dict:

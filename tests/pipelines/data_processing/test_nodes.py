@@ -6,7 +6,7 @@ from deepgen.pipelines.data_processing.nodes import (
     scale_to_symmetric,
     scale_to_unit,
     split_train_validation,
-    validate_mnist,
+    validate_raw_images,
 )
 from tests.conftest import base_params
 
@@ -21,7 +21,7 @@ def _split(n: int, label_max: int = 9, dtype=np.uint8, shape=(28, 28)) -> dict:
 
 def test_validate_returns_the_arrays():
     train, test = _split(20), _split(10)
-    out = validate_mnist(train, test)
+    out = validate_raw_images(train, test)
     assert [a.shape for a in out] == [(20, 28, 28), (20,), (10, 28, 28), (10,)]
 
 
@@ -35,8 +35,8 @@ def test_validate_returns_the_arrays():
     ],
 )
 def test_validate_names_the_dataset_and_problem(bad, message):
-    with pytest.raises(ValueError, match=f"'mnist_test'.*{message}"):
-        validate_mnist(_split(20), bad)
+    with pytest.raises(ValueError, match=f"'raw_test'.*{message}"):
+        validate_raw_images(_split(20), bad)
 
 
 def test_split_is_seeded_disjoint_and_complete():

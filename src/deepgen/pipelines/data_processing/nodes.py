@@ -1,13 +1,19 @@
-"""Raw MNIST to validated, split and scaled arrays."""
+"""Raw images (MNIST, Fashion-MNIST, a folder of images) to validated, split and scaled arrays."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from deepgen.datasets.images import UNLABELLED
 from deepgen.params import DataParams
 
 IMAGE_SHAPE = (28, 28)
 N_CLASSES = 10
+
+
+def is_labelled(labels: np.ndarray) -> bool:
+    """False for the images of a flat folder, whose labels are all ``UNLABELLED``."""
+    return not (labels.size and np.all(labels == UNLABELLED))
 
 
 def _check_split(split: dict[str, np.ndarray], name: str) -> None:
@@ -21,19 +27,22 @@ def _check_split(split: dict[str, np.ndarray], name: str) -> None:
         problems.append(f"{len(images)} images but {len(labels)} labels")
     if len(images) == 0:
         problems.append("it holds no images")
-    if labels.size and labels.max() >= N_CLASSES:
+    if is_labelled(labels) and labels.size and labels.max() >= N_CLASSES:
         problems.append(f"labels range up to {labels.max()}, expected 0–{N_CLASSES - 1}")
     if problems:
-        raise ValueError(f"Dataset '{name}' is not MNIST-shaped: " + "; ".join(problems) + ".")
+        raise ValueError(f"Dataset '{name}' does not hold 28×28 images labelled 0–9: " + "; ".join(problems) + ".")
 
 
-def validate_mnist(
-    mnist_train: dict[str, np.ndarray], mnist_test: dict[str, np.ndarray]
+def validate_raw_images(
+    raw_train: dict[str, np.ndarray], raw_test: dict[str, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Check dtype, shape, label range and counts; return the four arrays."""
-    _check_split(mnist_train, "mnist_train")
-    _check_split(mnist_test, "mnist_test")
-    return mnist_train["images"], mnist_train["labels"], mnist_test["images"], mnist_test["labels"]
+    """Check dtype, shape, label range and counts; return the four arrays. Both parts are
+    labelled 0–9, or both unlabelled (a flat folder of images)."""
+    _check_split(raw_train, "raw_train")
+    _check_split(raw_test, "raw_test")
+    if is_labelled(raw_train["labels"]) != is_labelled(raw_test["labels"]):
+        raise ValueError("Datasets 'raw_train' and 'raw_test' must both be labelled or both unlabelled.")
+    return raw_train["images"], raw_train["labels"], raw_test["images"], raw_test["labels"]
 
 
 def split_sizes(pool: int, params: DataParams) -> tuple[int, int]:

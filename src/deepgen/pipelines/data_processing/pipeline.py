@@ -2,27 +2,27 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import limit_test_set, scale_to_symmetric, scale_to_unit, split_train_validation, validate_mnist
+from .nodes import limit_test_set, scale_to_symmetric, scale_to_unit, split_train_validation, validate_raw_images
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
             Node(
-                validate_mnist,
-                inputs=["mnist_train", "mnist_test"],
-                outputs=["mnist_train_images", "mnist_train_labels", "mnist_test_images", "mnist_test_labels"],
-                name="validate_mnist",
+                validate_raw_images,
+                inputs=["raw_train", "raw_test"],
+                outputs=["raw_train_images", "raw_train_labels", "raw_test_images", "raw_test_labels"],
+                name="validate_raw_images",
             ),
             Node(
                 split_train_validation,
-                inputs=["mnist_train_images", "mnist_train_labels", "params:data", "params:seed"],
+                inputs=["raw_train_images", "raw_train_labels", "params:data", "params:seed"],
                 outputs=["train_images", "train_labels", "validation_images", "validation_labels"],
                 name="split_train_validation",
             ),
             Node(
                 limit_test_set,
-                inputs=["mnist_test_images", "mnist_test_labels", "params:data"],
+                inputs=["raw_test_images", "raw_test_labels", "params:data"],
                 outputs=["test_images", "test_labels"],
                 name="limit_test_set",
             ),

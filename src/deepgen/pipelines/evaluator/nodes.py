@@ -14,6 +14,7 @@ from deepgen import evaluation, reporting
 from deepgen.families import FAMILIES
 from deepgen.models import evaluator, predict
 from deepgen.params import EvaluatorParams
+from deepgen.pipelines.data_processing.nodes import is_labelled
 from deepgen.report import Comparison, ModelReport, RealDataMetrics, comparison_markdown, model_rows, tabulate
 from deepgen.training import compile_model, dtype_policy, progress_verbosity, start_training
 
@@ -29,8 +30,15 @@ def train_evaluator(
     test_labels: np.ndarray,
     params: EvaluatorParams,
     seed: int,
+    dataset: str,
 ) -> tuple[keras.Model, dict]:
-    """Train the digit classifier; refuse to hand it on when its test accuracy is too low."""
+    """Train the dataset's classifier; refuse to hand it on when its test accuracy is too low."""
+    if not is_labelled(train_labels):
+        raise ValueError(
+            f"`{dataset}` has no labels (a flat folder of images), and an evaluator learns its classes. Name an "
+            "evaluator trained on other data in the environment's catalog (`evaluator_classifier`, "
+            "`evaluator_checksum`), or leave them optional: sample metrics are then skipped with a note."
+        )
     start_training(seed, params.deterministic)
     with dtype_policy(params.precision):
         classifier = evaluator.build_classifier(params.feature_units)
@@ -51,7 +59,12 @@ def train_evaluator(
         )
     frozen = keras.models.clone_model(classifier)  # the weights only: no optimizer state in the committed file
     frozen.set_weights(classifier.get_weights())
-    return frozen, {"test_accuracy": accuracy, "n_test_images": len(test_x), "parameters": params.model_dump()}
+    return frozen, {
+        "dataset": dataset,
+        "test_accuracy": accuracy,
+        "n_test_images": len(test_x),
+        "parameters": params.model_dump(),
+    }
 
 
 def score_real_data(  # noqa: PLR0913
@@ -77,8 +90,10 @@ def score_real_data(  # noqa: PLR0913
 
 def compare_models(
     saved_reports: dict[str, Callable[[], ModelReport]],
-    real_data: RealDataMetrics,
+    real_data: RealDataMetrics | None,
     environment: str,
+    dataset: str,
+    evaluator_checksum: str,
     *fresh_reports: ModelReport,
 ) -> tuple[str, Comparison]:
     """Every registered family's metrics beside the real-data row, a table per environment
@@ -102,7 +117,13 @@ def compare_models(
         if family.name in reports
         for row in model_rows(reports[family.name], {sampler.name: sampler.label for sampler in family.samplers})
     ]
-    result = tabulate(real_data, rows, environment)
+    notes = [note for name in reports for note in reports[name].notes]
+    if real_data is None:
+        notes.append(
+            "No real-data row: this dataset's evaluator has not scored real images "
+            "(`kedro run --pipelines=evaluator` does, on labelled data)."
+        )
+    result = tabulate(real_data, rows, environment, dataset, evaluator_checksum, notes)
     return comparison_markdown(result), result
 
 

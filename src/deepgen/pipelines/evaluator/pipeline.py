@@ -1,4 +1,4 @@
-"""The ``evaluator`` pipeline (train and freeze the digit classifier) and the evaluation
+"""The ``evaluator`` pipeline (train and freeze the run's dataset's classifier) and the evaluation
 pieces every model pipeline shares: the real-data row and the comparison."""
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ def create_pipeline(**kwargs) -> Pipeline:
     """Train the classifier, then score real images with it: the real-data row every
     comparison shows, saved beside the classifier since it changes only with it."""
     splits = ["train_x_unit", "train_labels", "validation_x_unit", "validation_labels", "test_x_unit", "test_labels"]
-    inputs = [*splits, "params:evaluator", "params:seed"]
+    inputs = [*splits, "params:evaluator", "params:seed", "dataset_name"]
     train = Node(train_evaluator, inputs, ["evaluator_classifier", "evaluator_metrics"], name="train_evaluator")
     reference = Node(
         score_real_data,
         [
-            "mnist_train_images",
-            "mnist_train_labels",
-            "mnist_test_images",
-            "mnist_test_labels",
+            "raw_train_images",
+            "raw_train_labels",
+            "raw_test_images",
+            "raw_test_labels",
             "evaluator_classifier",
             "params:evaluator",
         ],
@@ -43,7 +43,14 @@ def comparison(families: list[Family]) -> Pipeline:
     nodes = [
         Node(
             compare_models,
-            ["saved_model_reports", "evaluator_reference", "kedro_environment", *reports],
+            [
+                "saved_model_reports",
+                "evaluator_reference",
+                "kedro_environment",
+                "dataset_name",
+                "evaluator_checksum",
+                *reports,
+            ],
             ["table", "results"],
             name="compare_models",
         )

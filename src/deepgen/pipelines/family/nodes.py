@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from deepgen import evaluation, reporting
 from deepgen.families import Family, Sampler
 from deepgen.params import EvaluatorParams, FamilyParams
+from deepgen.pipelines.data_processing.nodes import is_labelled
 from deepgen.report import ModelReport, SampleMetrics, TrainingStats
 from deepgen.training import (
     QUALITY,
@@ -40,6 +41,11 @@ def train(  # noqa: PLR0913
     """The family's networks, trained from ``seed``, with their history and timing; every
     ``params.eval_interval`` epochs (or steps) the quality of its samples is measured on the way.
     With targets (a family that ``denoises``): trained to give them for ``train_x``."""
+    if family.conditional and not is_labelled(train_labels):
+        raise ValueError(
+            f"The {family.label} is conditional: it learns from labelled images, and this dataset's are not "
+            "(a flat folder). Put the images in one sub-folder per class, or train an unconditional family."
+        )
     start_training(seed, params.deterministic)
     with dtype_policy(params.precision):
         networks = family.build(params)
@@ -52,7 +58,7 @@ def train(  # noqa: PLR0913
     callbacks = [
         DivergenceGuard(family.name, params.learning_rate),
         *training_context.callbacks,
-        *([probe] if params.eval_interval else []),
+        *([probe] if params.eval_interval and classifier is not None else []),
         EpochReport(
             training_context.epoch_sinks,
             lambda: _epoch_image(family, networks, validation_x, validation_labels, params),
@@ -134,11 +140,13 @@ def draw_samples(
 
 
 def score_test_set(
-    test_x: np.ndarray, classifier: keras.Model, evaluator_params: EvaluatorParams
+    test_x: np.ndarray, classifier: keras.Model | None, evaluator_params: EvaluatorParams
 ) -> tuple[np.ndarray, np.ndarray]:
     """The test images' evaluator features and each one's distance to its k-th nearest
     neighbour among them (the real manifold of precision): what every sampler's samples are
-    compared with, computed once per run."""
+    compared with, computed once per run. Without an evaluator: none (empty arrays)."""
+    if classifier is None:
+        return np.zeros((0, evaluator_params.feature_units), np.float32), np.zeros(0)
     features = evaluation.evaluator_outputs(classifier, test_x)[0]
     return features, evaluation.kth_neighbour_radii(features, evaluator_params.neighbours)
 
@@ -153,7 +161,10 @@ def score_samples(
     evaluator_params: EvaluatorParams,
 ) -> SampleMetrics:
     """Sample quality against the test set; for a conditional family's samples also how well
-    they are the digits asked for."""
+    they are the digits asked for. Nothing without an evaluator, and nothing class-based for
+    unlabelled images."""
+    if classifier is None:
+        return SampleMetrics()
     scores = evaluation.score_images(
         classifier,
         samples,
@@ -163,6 +174,8 @@ def score_samples(
         test_labels=test_labels,
         test_radii=test_neighbour_radii,
     )
+    if not is_labelled(test_labels):
+        scores = {name: scores[name] for name in ("fd", "precision", "recall")}
     return SampleMetrics(**scores)
 
 
@@ -196,25 +209,46 @@ def report(  # noqa: PLR0913
     train_x: np.ndarray,
     test_x: np.ndarray,
     environment: str,
+    dataset: str,
     commit: str,
     evaluator_checksum: str,
     **sample_metrics: SampleMetrics,
 ) -> ModelReport:
-    """The model's report: its metrics per sampler, how it trained, and what produced it."""
+    """The model's report: its metrics per sampler, how it trained, what produced it, and notes
+    on what could not be measured."""
+    samples = {sampler.name: sample_metrics[sampler.name] for sampler in family.samplers}
     final_losses = {name: values[-1] for name, values in training_history.items() if name not in ("step", QUALITY)}
     return ModelReport(
         family=family.name,
         label=family.label,
         metrics=metrics,
-        samples={sampler.name: sample_metrics[sampler.name] for sampler in family.samplers},
+        samples=samples,
         training=TrainingStats(**training_stats, final_losses=final_losses),
         parameters=params.model_dump(),
         n_train_images=len(train_x),
         n_test_images=len(test_x),
         environment=environment,
+        dataset=dataset,
         commit=commit,
-        evaluator_sha256=evaluator_checksum.split(maxsplit=1)[0],
+        evaluator_sha256=evaluator_checksum,
+        notes=_unmeasured(next(iter(samples.values())), dataset),
     )
+
+
+def _unmeasured(metrics: SampleMetrics, dataset: str) -> list[str]:
+    """Why some sample metrics are None."""
+    if metrics.fd is None:
+        return [
+            f"No sample metrics: `{dataset}` has no evaluator. With labelled images `kedro run "
+            "--pipelines=evaluator` trains one; without, name one in the environment's catalog "
+            "(`evaluator_classifier`, `evaluator_checksum`)."
+        ]
+    if metrics.class_score is None:
+        return [
+            f"No class-based metrics (`class_score`, `class_freq`): the images of `{dataset}` have no labels, "
+            "so the evaluator's classes are not theirs; `fd`, `precision` and `recall` use its features."
+        ]
+    return []
 
 
 def plot_reconstructions(

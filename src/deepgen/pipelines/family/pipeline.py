@@ -136,6 +136,7 @@ def template_nodes(family: Family, params: str) -> list[Node]:
                 "train_x": f"train_x_{family.scaling}",
                 "test_x": "test_x_unit",
                 "environment": "kedro_environment",
+                "dataset": "dataset_name",
                 "commit": "project_commit",
                 "evaluator_checksum": "evaluator_checksum",
                 **{sampler.name: f"{samples_dataset(sampler)}_metrics" for sampler in family.samplers},
