@@ -16,6 +16,8 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RAW_MNIST = PROJECT_ROOT / "data" / "01_raw" / "mnist"
 EVALUATOR = PROJECT_ROOT / "data" / "06_models" / "evaluator"
+RAW_FASHION = PROJECT_ROOT / "data" / "01_raw" / "fashion-mnist"
+FASHION_EVALUATOR = PROJECT_ROOT / "data" / "fashion-mnist" / "06_models" / "evaluator"
 KEDRO = str(Path(sys.executable).with_name("kedro"))
 
 # No telemetry, no W&B network, no prompts: in every test and every subprocess.
@@ -44,8 +46,9 @@ def base_params(block: str, **overrides):
     return classes[block](**{**values[block], **overrides})
 
 
-def make_project_copy(destination: Path) -> Path:
-    """A runnable copy of the project: code, config and raw data; outputs of its own."""
+def make_project_copy(destination: Path, *, fashion: bool = False) -> Path:
+    """A runnable copy of the project: code, config and MNIST (with ``fashion``, Fashion-MNIST
+    too); outputs of its own."""
     for name in ("pyproject.toml", ".telemetry"):
         shutil.copy(PROJECT_ROOT / name, destination / name)
     shutil.copytree(
@@ -55,7 +58,15 @@ def make_project_copy(destination: Path) -> Path:
     (destination / "conf" / "local").mkdir()
     shutil.copytree(RAW_MNIST, destination / "data" / "01_raw" / "mnist")
     shutil.copytree(EVALUATOR, destination / "data" / "06_models" / "evaluator")
+    if fashion:
+        shutil.copytree(RAW_FASHION, destination / "data" / "01_raw" / "fashion-mnist")
+        shutil.copytree(FASHION_EVALUATOR, destination / "data" / "fashion-mnist" / "06_models" / "evaluator")
     return destination
+
+
+def smoke_parameters() -> dict:
+    """conf/smoke's settings, as runtime parameters for a run in another environment."""
+    return yaml.safe_load((PROJECT_ROOT / "conf" / "smoke" / "parameters.yml").read_text())
 
 
 def write_image_folder(folder: Path, images, classes: dict[str, int], per_class: int, labels=None) -> Path:

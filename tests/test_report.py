@@ -60,3 +60,16 @@ def test_reports_written_before_environments_were_recorded_still_load():
     del legacy["environment"], legacy["n_train_images"]
     report = ModelReport(**legacy)
     assert report.environment == "unknown" and report.n_train_images is None
+
+
+def test_a_dataset_without_evaluator_or_labels_shows_dashes_and_says_why():
+    report = _report("vae", "mine").model_copy(
+        update={"samples": {"prior": SampleMetrics()}, "notes": ["No sample metrics: `mine` has no evaluator."]}
+    )
+    comparison = tabulate(None, model_rows(report, {}), "mine", "mine", "none", report.notes)
+    header, rows = comparison.table()
+    assert [row[0] for row in rows] == ["VAE"]  # no real-data row
+    assert rows[0][header.index("fd")] is None
+    page = comparison_markdown(comparison)
+    assert "model comparison on `mine`" in page and "**Note:** No sample metrics" in page
+    assert "| – |" in page

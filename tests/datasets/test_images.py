@@ -84,7 +84,7 @@ def test_other_files_are_left_out(folder, caplog):
 @pytest.mark.parametrize(
     ("arrange", "message"),
     [
-        (lambda f: shutil.rmtree(f), "no such folder"),
+        (shutil.rmtree, "no such folder"),
         (lambda f: [shutil.rmtree(d) for d in f.iterdir()], "holds no PNG or JPEG images"),
         (lambda f: [p.unlink() for p in sorted(f.rglob("*.png"))[4:]], "holds 4 images; at least 5"),
         (lambda f: shutil.copy(next(f.rglob("*.png")), f / "stray.png"), "both at its top level"),

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
+from deepgen.datasets.images import UNLABELLED
 from deepgen.pipelines.data_processing.nodes import (
+    is_labelled,
     limit_test_set,
     scale_to_symmetric,
     scale_to_unit,
@@ -75,3 +77,10 @@ def test_scaling_ranges():
     assert unit.dtype == symmetric.dtype == np.float32
     np.testing.assert_allclose(unit.ravel(), [0, 1])
     np.testing.assert_allclose(symmetric.ravel(), [-1, 1])
+
+
+def test_unlabelled_images_pass_but_not_beside_labelled_ones():
+    flat = {"images": np.zeros((10, 28, 28), np.uint8), "labels": np.full(10, UNLABELLED, np.uint8)}
+    assert is_labelled(validate_raw_images(flat, flat)[1]) is False
+    with pytest.raises(ValueError, match="both be labelled or both unlabelled"):
+        validate_raw_images(_split(20), flat)

@@ -65,6 +65,7 @@ def _catalog(family, images, outputs) -> DataCatalog:
         "training_context": TrainingContext(),
         "project_commit": "test",
         "kedro_environment": "test",
+        "dataset_name": "mnist",
         "evaluator_checksum": "0" * 64,
         f"params:{family.name}": params,
         "params:seed": 0,

@@ -37,7 +37,10 @@ def test_a_digit_for_an_unconditional_family_stops_before_any_work(default_smoke
 
 @pytest.mark.slow
 def test_a_family_never_trained_says_which_run_trains_it(project_copy):
-    with pytest.raises(FileNotFoundError, match=r"No trained cDCGAN .* `kedro run --pipelines=cdcgan` trains it"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"No trained cDCGAN .* `kedro run --pipelines=cdcgan` \(with the same --env\) trains it",
+    ):
         run_in_process(project_copy, "generate", params={"generate": {"family": "cdcgan"}})
     assert not (project_copy / "data" / "07_model_output" / "generate").exists()
 

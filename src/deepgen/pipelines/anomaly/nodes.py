@@ -32,6 +32,11 @@ def normal_class_images(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The training and validation images of the normal ``digit``, with their labels."""
     train, validation = train_labels == digit, validation_labels == digit
+    if not train.any():
+        raise ValueError(
+            f"No training image is of class {digit}, which anomaly.normal_classes lists: the one-class protocol "
+            "needs labelled images of every class it names (a flat folder of images has none)."
+        )
     return train_x[train], train_labels[train], validation_x[validation], validation_labels[validation]
 
 

@@ -52,10 +52,12 @@ def generate(
     family = FAMILIES[params.family]
     missing = [network for network in family.networks if f"{family.name}/{network}" not in trained_networks]
     if missing or family.name not in saved_reports:
-        absent = [f"{network}.keras" for network in missing] or ["its metrics.json in data/08_reporting"]
+        absent = [f"06_models/{family.name}/{network}.keras" for network in missing] or [
+            f"08_reporting/{family.name}/metrics.json"
+        ]
         raise FileNotFoundError(
-            f"No trained {family.label} to generate from: data/06_models/{family.name}/ lacks "
-            f"{', '.join(absent)}. `kedro run --pipelines={family.name}` trains it."
+            f"No trained {family.label} to generate from: this environment's data root lacks "
+            f"{', '.join(absent)}. `kedro run --pipelines={family.name}` (with the same --env) trains it."
         )
     networks = {network: trained_networks[f"{family.name}/{network}"]() for network in family.networks}
     trained_with = family.params(**saved_reports[family.name]().parameters)
