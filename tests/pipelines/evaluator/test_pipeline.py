@@ -1,6 +1,7 @@
 """The evaluator pipeline, and the comparison that every model run writes."""
 
 import json
+import zipfile
 import shutil
 
 import numpy as np
@@ -10,14 +11,20 @@ from PIL import Image
 
 from deepgen.datasets import ChecksummedModelDataset
 from deepgen.datasets.checksummed import sha256_of
-from tests.conftest import EVALUATOR, run_in_process
+from tests.conftest import EVALUATOR, FASHION_EVALUATOR, run_in_process
 
 pytestmark = pytest.mark.slow
 
 
-def test_committed_evaluator_is_accurate():
-    report = json.loads((EVALUATOR / "metrics.json").read_text())
-    assert report["test_accuracy"] >= 0.99 and report["n_test_images"] == 10_000
+def test_committed_evaluators_are_accurate_and_hold_weights_only():
+    mnist = json.loads((EVALUATOR / "metrics.json").read_text())
+    assert mnist["test_accuracy"] >= 0.99 and mnist["n_test_images"] == 10_000 and mnist["dataset"] == "mnist"
+    fashion = json.loads((FASHION_EVALUATOR / "metrics.json").read_text())
+    assert fashion["test_accuracy"] >= 0.90 and fashion["n_test_images"] == 10_000  # noqa: PLR2004
+    assert fashion["dataset"] == "fashion-mnist"
+    for folder in (EVALUATOR, FASHION_EVALUATOR):
+        with zipfile.ZipFile(folder / "classifier.keras") as saved:
+            assert "compile_config" not in json.loads(saved.read("config.json"))  # no optimizer state
 
 
 def test_evaluator_pipeline_writes_classifier_and_checksum(project_copy):
@@ -28,6 +35,8 @@ def test_evaluator_pipeline_writes_classifier_and_checksum(project_copy):
     classifier = ChecksummedModelDataset(filepath=str(folder / "classifier.keras")).load()
     assert classifier(np.zeros((1, 28, 28), np.float32)).shape == (1, 10)
     assert json.loads((folder / "metrics.json").read_text())["test_accuracy"] >= 0.8
+    with zipfile.ZipFile(folder / "classifier.keras") as saved:
+        assert "compile_config" not in json.loads(saved.read("config.json"))
     reference = json.loads((folder / "real_data.json").read_text())  # the real-data row, scored with it
     assert (reference["n_train_images"], reference["n_test_images"]) == (1000, 10_000) and reference["fd"] > 0
 

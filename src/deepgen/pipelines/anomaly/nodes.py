@@ -71,7 +71,7 @@ def separation(
 
 
 def report_anomaly(
-    test_x: np.ndarray, test_labels: np.ndarray, anomaly: AnomalyParams, *members
+    test_x: np.ndarray, test_labels: np.ndarray, anomaly: AnomalyParams, dataset: str, *members
 ) -> tuple[str, dict, Figure, Figure, Figure]:
     """The table (AUROC and average precision per family, score and normal digit, and their
     mean over digits), ROC curves, score histograms and each detector's most and least
@@ -89,6 +89,7 @@ def report_anomaly(
             rows.append([label, name, metric, *values, float(np.mean(values))])
     table = markdown_table(header, rows)
     summary = {
+        "dataset": dataset,
         "rows": [dict(zip(header, row, strict=True)) for row in rows],
         "members": [r.model_dump() for r in results],
     }

@@ -80,7 +80,7 @@ def create_pipeline(**kwargs) -> Pipeline:
     ]
     report = Node(
         report_anomaly,
-        inputs=["test_x_unit", "test_labels", "params:anomaly", *results],
+        inputs=["test_x_unit", "test_labels", "params:anomaly", "dataset_name", *results],
         outputs=[f"anomaly.{name}" for name in ("table", "results", "roc_plot", "histograms_plot", "extremes_plot")],
         name="report_anomaly",
         namespace="anomaly",

@@ -49,6 +49,7 @@ def report_denoise(
     test_x: np.ndarray,
     corrupted: dict[str, np.ndarray],
     denoise: DenoiseParams,
+    dataset: str,
     *restorations: dict[str, np.ndarray],
 ) -> tuple[str, dict, Figure]:
     """PSNR and SSIM per corruption of the corrupted input (the floor), each family trained on
@@ -70,6 +71,6 @@ def report_denoise(
     header = ["corruption", "images", "psnr", "ssim"]
     return (
         markdown_table(header, rows),
-        {"rows": [dict(zip(header, row, strict=True)) for row in rows]},
+        {"dataset": dataset, "rows": [dict(zip(header, row, strict=True)) for row in rows]},
         reporting.labelled_rows(examples, "Test images corrupted, restored by each model, and as they were"),
     )

@@ -80,6 +80,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             "test_x_unit",
             "denoise.corrupted_test_images",
             "params:denoise",
+            "dataset_name",
             *(f"denoise.{family.name}_{kind}.{family.name}.restorations" for family, kind in members),
         ],
         outputs=["denoise.table", "denoise.results", "denoise.examples_plot"],

@@ -57,7 +57,10 @@ def train_evaluator(
             f"The evaluator reached a test accuracy of {accuracy:.4f}, below evaluator.min_test_accuracy = "
             f"{params.min_test_accuracy}; it was not saved. Train longer (evaluator.epochs) on all images."
         )
-    frozen = keras.models.clone_model(classifier)  # the weights only: no optimizer state in the committed file
+    # The weights only, in an uncompiled copy: Keras' clone_model compiles its clone, whose
+    # optimizer state would triple the committed file.
+    with dtype_policy(params.precision):
+        frozen = evaluator.build_classifier(params.feature_units)
     frozen.set_weights(classifier.get_weights())
     return frozen, {
         "dataset": dataset,
