@@ -1,8 +1,8 @@
 """The evaluator pipeline, and the comparison that every model run writes."""
 
 import json
-import zipfile
 import shutil
+import zipfile
 
 import numpy as np
 import pytest
