@@ -103,5 +103,5 @@ def test_fused_generator_saves_and_loads(tmp_path):
 
 
 def test_steps_per_execution_must_divide_the_sample_interval():
-    with pytest.raises(ValidationError, match=r"gen_interval \(200\) must be a multiple of steps_per_execution \(30\)"):
+    with pytest.raises(ValidationError, match=r"gen_interval \(100\) must be a multiple of steps_per_execution \(30\)"):
         base_params("dcgan", steps_per_execution=30)

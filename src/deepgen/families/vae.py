@@ -16,7 +16,7 @@ from deepgen.params import AutoencodingParams, MixtureSampledParams
 from deepgen.training import compile_model, fit_epochs
 
 from . import samplers
-from .contract import Family, TrainingResult
+from .contract import N_DIGITS, Family, TrainingResult
 
 
 class VariationalParams(AutoencodingParams):
@@ -92,11 +92,13 @@ def _latent_manifold(decoder):
 
 
 def _interpolations(networks, test_x: np.ndarray, test_labels: np.ndarray):
-    """Straight lines between the posterior means of the first test 0 and 5, 1 and 6, …, decoded;
-    each row between the two test images themselves, so that it shows which digits it joins
-    (and how far the decoded ends are from them)."""
-    starts = [int(np.flatnonzero(test_labels == d)[0]) for d in range(5)]
-    ends = [int(np.flatnonzero(test_labels == d)[0]) for d in range(5, 10)]
+    """Straight lines between the posterior means of the first test 0 and 5, 1 and 6, …, decoded
+    (data without all ten classes: the first ten test images, in pairs); each row between the two
+    test images themselves, so that it shows which images it joins (and how far the decoded ends
+    are from them)."""
+    firsts = {d: int(np.flatnonzero(test_labels == d)[0]) for d in range(N_DIGITS) if np.any(test_labels == d)}
+    order = [firsts[d] for d in range(N_DIGITS)] if len(firsts) == N_DIGITS else list(range(N_DIGITS))
+    starts, ends = order[:5], order[5:]
     z_mean = encode(networks, test_x[starts + ends])
     weights = np.linspace(0, 1, 10, dtype=np.float32)[None, :, None]
     path = (1 - weights) * z_mean[:5, None] + weights * z_mean[5:, None]  # 5 pairs × 10 steps × d

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from deepgen import evaluation, reporting
 from deepgen.families import Family, Sampler
+from deepgen.models.blocks import N_DIGITS
 from deepgen.params import EvaluatorParams, FamilyParams
 from deepgen.pipelines.data_processing.nodes import is_labelled
 from deepgen.report import ModelReport, SampleMetrics, TrainingStats
@@ -45,6 +46,11 @@ def train(  # noqa: PLR0913
         raise ValueError(
             f"The {family.label} is conditional: it learns from labelled images, and this dataset's are not "
             "(a flat folder). Put the images in one sub-folder per class, or train an unconditional family."
+        )
+    if family.conditional and len(np.unique(train_labels)) < N_DIGITS:
+        raise ValueError(
+            f"The {family.label} is conditional: its samples ask for each of {N_DIGITS} classes, and the training "
+            f"images have {len(np.unique(train_labels))}. Train an unconditional family on this dataset."
         )
     start_training(seed, params.deterministic)
     with dtype_policy(params.precision):
