@@ -1,5 +1,6 @@
 import keras
 import numpy as np
+import pytest
 from kedro_datasets.tensorflow import TensorFlowModelDataset
 
 from deepgen.families import FAMILIES
@@ -34,6 +35,7 @@ def test_a_few_steps_lower_the_loss(mnist_batch):
     assert losses[-1] < 0.6 * losses[0]
 
 
+@pytest.mark.slow  # saving and loading networks: seconds, and the slices save networks too
 def test_save_and_load_through_the_catalog_dataset_give_the_same_outputs(tmp_path, mnist_batch):
     x = mnist_batch[:16]
     _, networks = _train_steps(base_params("ae", architecture="conv", latent_dim=4), x, steps=2)

@@ -57,6 +57,7 @@ def test_iw_nll_is_at_most_minus_elbo(mnist_batch):
     assert one_sample == pytest.approx(-elbo, rel=0.02)  # with one sample the bound is the ELBO
 
 
+@pytest.mark.slow  # a conv network saved and loaded: seconds, and the slices save networks too
 def test_conv_variant_and_catalog_round_trip(tmp_path, mnist_batch):
     model, _ = _trained(base_params("vae", architecture="conv", latent_dim=3), mnist_batch[:64], epochs=1)
     for name, net, probe in [
