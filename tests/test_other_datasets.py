@@ -65,6 +65,11 @@ def test_fashion_runs_beside_mnist_without_touching_its_outputs(tmp_path):
     assert "model comparison on `fashion-mnist`" in (fashion / "08_reporting" / "comparison.md").read_text()
     assert mnist_report.read_bytes() == before
     assert json.loads(before)["dataset"] == "mnist"
+
+    # `generate` draws from Fashion-MNIST's VAE and writes beside its other outputs.
+    run_in_process(project, "generate", env="fashion", params={"generate": {"family": "vae", "n": 16, "name": "f"}})
+    assert np.load(fashion / "07_model_output" / "generate" / "vae" / "f.npy").shape == (16, 28, 28)
+    assert not (project / "data" / "07_model_output" / "generate").exists()
     assert json.loads((project / "data" / "08_reporting" / "comparison.json").read_text())["dataset"] == "mnist"
 
 
