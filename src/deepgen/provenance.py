@@ -29,7 +29,7 @@ class EnvironmentHooks:
     """Puts the run's Kedro environment (``--env``, else the default run environment) in the
     catalog as ``kedro_environment``, and the name of the data it reads (the raw training set's
     ``source``: ``mnist``, ``fashion-mnist``, an image folder's name) as ``dataset_name``: reports
-    and checkpoints record which settings and which data made them."""
+    and checkpoints record which settings made them, reports also which data."""
 
     def __init__(self) -> None:
         self.environment = "unknown"

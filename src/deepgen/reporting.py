@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from deepgen.datasets.images import UNLABELLED
+from deepgen.datasets.images import is_labelled
 
 MARKED_POINTS = 30  # shorter series get a marker per point
 FEW_POINTS = 10  # up to this many epochs (or intervals), each gets its tick
@@ -74,7 +74,7 @@ def latent_scatter(embeddings: pd.DataFrame, title: str) -> Figure:
         codes = np.column_stack([codes[:, 0], np.zeros(len(codes))])
     fig, ax = _subplots(figsize=(6.5, 5.5))
     labels = embeddings["label"].to_numpy()
-    if np.all(labels == UNLABELLED):  # a flat folder of images: nothing to colour by
+    if not is_labelled(labels):  # a flat folder of images: nothing to colour by
         ax.scatter(codes[:, 0], codes[:, 1], s=2, alpha=0.6)
     else:
         points = ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", s=2, alpha=0.6, vmin=-0.5, vmax=9.5)

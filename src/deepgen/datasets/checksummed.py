@@ -21,8 +21,9 @@ def sha256_of(path: Path) -> str:
 
 class ChecksummedModelDataset(KerasModelDataset):
     """A ``.keras`` file beside ``<file>.sha256``; loading refuses a missing or altered file.
-    ``optional: true`` loads a missing file (and checksum) as None, for data that may have no
-    evaluator: its readers then skip what they would have measured with it.
+    ``optional: true`` loads a missing file as None (``ChecksumDataset`` reads its checksum as
+    ``none``), for data that may have no evaluator: its readers then skip what they would have
+    measured with it.
 
     Example catalog entry::
 

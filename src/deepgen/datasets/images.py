@@ -24,6 +24,11 @@ MAX_CLASSES = 10  # the networks' label inputs and the evaluator's outputs have 
 UNLABELLED = 255  # the label of every image of a flat folder
 
 
+def is_labelled(labels: np.ndarray) -> bool:
+    """False for the images of a flat folder, whose labels are all ``UNLABELLED``."""
+    return not (labels.size and np.all(labels == UNLABELLED))
+
+
 class ImageFolderDataset(AbstractDataset[None, dict]):
     """PNG and JPEG files under ``path`` as ``{"images": uint8 N×28×28, "labels": uint8 N}``.
 
@@ -35,8 +40,8 @@ class ImageFolderDataset(AbstractDataset[None, dict]):
     light on dark.
 
     ``split`` picks the ``train`` or the ``test`` part: ``test_fraction`` of each class, chosen by
-    a hash of each file's path, so the test part stays the same when the folder is copied or
-    images are added to it. Fewer than ``min_images`` images, an unreadable file or a folder
+    a hash of each file's path, so a copy of the folder has the same test part and adding images
+    changes it little. Fewer than ``min_images`` images, an unreadable file or a folder
     without images fail with the path named.
 
     Example catalog entries::

@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
 
-from deepgen.datasets.images import UNLABELLED
+from deepgen.datasets.images import UNLABELLED, is_labelled
 from deepgen.pipelines.data_processing.nodes import (
-    is_labelled,
     limit_test_set,
     scale_to_symmetric,
     scale_to_unit,

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from deepgen.datasets.images import UNLABELLED
+from deepgen.datasets.images import is_labelled
 from deepgen.params import DataParams
 
 IMAGE_SHAPE = (28, 28)
 N_CLASSES = 10
-
-
-def is_labelled(labels: np.ndarray) -> bool:
-    """False for the images of a flat folder, whose labels are all ``UNLABELLED``."""
-    return not (labels.size and np.all(labels == UNLABELLED))
 
 
 def _check_split(split: dict[str, np.ndarray], name: str) -> None:

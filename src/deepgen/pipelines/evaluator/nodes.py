@@ -11,10 +11,10 @@ from kedro.io.core import DatasetError
 from matplotlib.figure import Figure
 
 from deepgen import evaluation, reporting
+from deepgen.datasets.images import is_labelled
 from deepgen.families import FAMILIES
 from deepgen.models import evaluator, predict
 from deepgen.params import EvaluatorParams
-from deepgen.pipelines.data_processing.nodes import is_labelled
 from deepgen.report import Comparison, ModelReport, RealDataMetrics, comparison_markdown, model_rows, tabulate
 from deepgen.training import compile_model, dtype_policy, progress_verbosity, start_training
 
@@ -120,7 +120,7 @@ def compare_models(
         if family.name in reports
         for row in model_rows(reports[family.name], {sampler.name: sampler.label for sampler in family.samplers})
     ]
-    notes = [note for name in reports for note in reports[name].notes]
+    notes = [note for report in reports.values() for note in report.notes]
     if real_data is None:
         notes.append(
             "No real-data row: this dataset's evaluator has not scored real images "

@@ -9,10 +9,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from deepgen import evaluation, reporting
+from deepgen.datasets.images import is_labelled
 from deepgen.families import Family, Sampler
 from deepgen.models.blocks import N_DIGITS
 from deepgen.params import EvaluatorParams, FamilyParams
-from deepgen.pipelines.data_processing.nodes import is_labelled
 from deepgen.report import ModelReport, SampleMetrics, TrainingStats
 from deepgen.training import (
     QUALITY,
