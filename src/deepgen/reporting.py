@@ -204,6 +204,9 @@ def metric_curves(rows: list[dict], metrics: tuple[str, ...], x: str, title: str
             if points:
                 ax.plot(*zip(*points), marker="o", label=model.upper())
         ax.set(title=metric, xscale="log", xlabel=x)
+        values = sorted({row[x] for row in rows})
+        ax.set_xticks(values, [f"{value:g}" for value in values])  # the measured sizes, not powers of ten
+        ax.minorticks_off()
         ax.legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()

@@ -78,3 +78,33 @@ def test_a_run_clocked_in_a_fresh_interpreter_adds_up(project_copy):
     assert 0 < run["node_seconds"] + run["dataset_io_seconds"] < run["run_seconds"]
     assert not (project_copy / "data/08_reporting/ae").exists()  # the run went to a scratch copy
     assert np.isfinite(list(run.values())[:-1]).all()
+
+
+def test_forward_flops_count_the_convolutions_and_dense_layers_multiply_adds():
+    import keras
+
+    from deepgen.benchmarks.diffusion import forward_flops
+
+    inputs = keras.Input((28, 28, 1))
+    x = keras.layers.Conv2D(4, 3, padding="same")(inputs)  # 28·28 outputs × 4 channels × 3·3·1 inputs
+    x = keras.layers.Conv2D(8, 3, strides=2, padding="same")(keras.layers.Activation("swish")(x))  # 14·14 × 8 × 3·3·4
+    outputs = keras.layers.Dense(10)(keras.layers.Flatten()(x))  # 1568 × 10
+    model = keras.Model(inputs, outputs)
+    assert forward_flops(model) == 2 * (28 * 28 * 4 * 9 + 14 * 14 * 8 * 36 + 1568 * 10)
+
+
+@pytest.mark.slow
+def test_the_diffusion_row_measures_training_and_sampling_with_and_without_xla():
+    from deepgen.benchmarks.diffusion import benchmark_diffusion
+
+    images = IDXDataset(filepath=str(RAW_MNIST / "train-images-idx3-ubyte.gz")).load()[:512].astype(np.float32) / 255
+    params = base_params("diffusion", widths=[16, 32], batch_size=16, sampling_steps=3)
+    row = benchmark_diffusion(images, params, epochs=2, rounds=1, interval=5, sampled=20)
+    assert row["model"] == "diffusion" and row["forward_mflops_per_image"] > 0 and row["matmul_gflops"] > 0
+    assert set(row["variants"]) == {"with XLA", "without XLA"}
+    for variant in row["variants"].values():
+        assert variant["training_images_per_s"] > 0 and variant["sampling_images_per_s"] > 0
+        assert variant["training_gflops"] == pytest.approx(
+            variant["training_images_per_s"] * 3 * row["forward_mflops_per_image"] / 1000, rel=0.01
+        )
+        assert 0 < variant["sampling_share_of_matmul"] < 1

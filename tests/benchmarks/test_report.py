@@ -11,8 +11,15 @@ def test_performance_tables_refresh_from_the_benchmark_output(tmp_path):
     row = {"model": "ae", "batch_size": 32, "rounds": 2, "reference_images_per_s": 1000.0, "deepgen_images_per_s": 2500.0,
            "speedup": 2.5, "speedup_per_round": [2.4, 2.6], "reference_warmup_s": 0.4, "deepgen_warmup_s": 1.0,
            "deepgen_settings": {"jit_compile": True}, "ablations": [{"variant": "without XLA", "speedup": 1.5}]}  # fmt: skip
+    diffusion = {"model": "diffusion", "batch_size": 64, "widths": [16, 32, 64], "sampling_steps": 20, "rounds": 1,
+                 "forward_mflops_per_image": 28.5, "matmul_gflops": 100.0,
+                 "variants": {"with XLA": {"training_images_per_s": 150.0, "sampling_images_per_s": 25.0,
+                                           "training_gflops": 12.8, "sampling_gflops": 14.3,
+                                           "training_share_of_matmul": 0.128, "sampling_share_of_matmul": 0.143}}}  # fmt: skip
     (reporting / "benchmarks.json").write_text(
-        json.dumps({"measured_at": "2026-01-02 03:04 UTC", "machine": "2 CPU cores", "rows": [row]})
+        json.dumps(
+            {"measured_at": "2026-01-02 03:04 UTC", "machine": "2 CPU cores", "rows": [row], "diffusion": diffusion}
+        )
     )
     overhead = {"run_seconds": 5.0, "run_seconds_without_tracking": 4.5, "kedro_seconds": 0.5, "tracking_seconds": 0.5,
                 "dataset_io_seconds": 1.0, "node_seconds": 3.0, "overhead_fraction": 0.4}  # fmt: skip
@@ -25,3 +32,4 @@ def test_performance_tables_refresh_from_the_benchmark_output(tmp_path):
     assert "Measured 2026-01-02 03:04 UTC on 2 CPU cores, 2 round(s)." in text
     assert "| ae | 32 | 1,000 | 2,500 | **2.50×** (2.40, 2.60) | 0.4 / 1.0 | `jit_compile: True` |" in text
     assert "| speedup | 2.50× | 1.50× |" in text and "| 0.50 s (10%) |" in text
+    assert "| with XLA | 150 | 12.8 (13%) | 25.0 | 14.3 (14%) |" in text and "matmul: 100.0 GFLOP/s" in text

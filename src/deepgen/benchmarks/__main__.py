@@ -1,4 +1,5 @@
-"""``python -m deepgen.benchmarks``: training speed of deepgen against tutorial-style code.
+"""``python -m deepgen.benchmarks``: training speed of deepgen against tutorial-style code,
+and the diffusion family's training and sampling speed against the CPU's own matmul rate.
 
 For each model, both trainings run in this process on real MNIST: same networks, batch size
 and images, in alternating rounds (reference first, then deepgen first, ...) so that the
@@ -24,6 +25,8 @@ import numpy as np
 BATCH_SIZE = 32  # the tutorial's
 DCGAN_INTERVAL = 50  # DCGAN steps per clocked epoch (a multiple of its steps_per_execution)
 QUICK_DCGAN_INTERVAL = 10  # --quick: shorter epochs, and as many steps per execution at most
+DIFFUSION_INTERVAL = 50  # diffusion training steps per clocked epoch (its own batch size)
+DIFFUSION_SAMPLED = 1000  # images drawn per sampling measurement
 
 
 def _epoch_clock():
@@ -224,6 +227,7 @@ def main() -> None:
     os.environ.setdefault("WANDB_MODE", "offline")  # tracking measured without a network in the way
     import tensorflow  # noqa: F401 - imported once, before any timing
 
+    from deepgen.benchmarks.diffusion import benchmark_diffusion
     from deepgen.benchmarks.overhead import overhead_with_and_without_tracking
     from deepgen.datasets import IDXDataset
     from deepgen.families import FAMILIES
@@ -238,6 +242,9 @@ def main() -> None:
     rows = benchmark_autoencoders(images, configured, epochs, rounds, args.ablations)
     interval = QUICK_DCGAN_INTERVAL if args.quick else DCGAN_INTERVAL
     rows.append(benchmark_dcgan(images, configured["dcgan"], dcgan_epochs, rounds, args.ablations, interval))
+    diffusion_params = FAMILIES["diffusion"].params(**params["diffusion"])
+    diffusion_interval, sampled = (QUICK_DCGAN_INTERVAL, 100) if args.quick else (DIFFUSION_INTERVAL, DIFFUSION_SAMPLED)
+    diffusion = benchmark_diffusion(images, diffusion_params, dcgan_epochs, rounds, diffusion_interval, sampled)
 
     # `kedro run` in fresh interpreters, with and without W&B: the CLI's, Kedro's and the
     # project's imports count, and W&B's import and service wherever they take their time.
@@ -245,7 +252,12 @@ def main() -> None:
 
     output = project / "data/08_reporting/benchmarks.json"
     output.parent.mkdir(parents=True, exist_ok=True)
-    measured = {"measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": _machine(), "rows": rows}
+    measured = {
+        "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": _machine(),
+        "rows": rows,
+        "diffusion": diffusion,
+    }
     output.write_text(json.dumps(measured, indent=2) + "\n")
     (output.parent / "kedro_overhead.json").write_text(json.dumps(overhead, indent=2) + "\n")
     print(f"wrote {output} and {output.parent / 'kedro_overhead.json'}")

@@ -43,6 +43,28 @@ def _ablation_tables(benchmark: dict) -> list[str]:
     return lines
 
 
+def _diffusion_table(benchmark: dict) -> list[str]:
+    row = benchmark.get("diffusion")
+    if row is None:
+        return []
+    lines = [
+        "",
+        f"Diffusion (widths {row['widths']}, batch {row['batch_size']}, {row['sampling_steps']} DDIM steps; "
+        f"{row['forward_mflops_per_image']:.1f} MFLOP per image and step; this CPU's float32 matmul: "
+        f"{row['matmul_gflops']:.1f} GFLOP/s):",
+        "",
+        "| diffusion | training img/s | training GFLOP/s (share of matmul) | sampling img/s | sampling GFLOP/s (share of matmul) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, variant in row["variants"].items():
+        lines.append(
+            f"| {name} | {variant['training_images_per_s']:,.0f} | {variant['training_gflops']:.1f} "
+            f"({variant['training_share_of_matmul']:.0%}) | {variant['sampling_images_per_s']:,.1f} "
+            f"| {variant['sampling_gflops']:.1f} ({variant['sampling_share_of_matmul']:.0%}) |"
+        )
+    return lines
+
+
 def _overhead_table(overhead: dict) -> list[str]:
     def share(seconds: float) -> str:
         return f"{seconds:.2f} s ({seconds / overhead['run_seconds']:.0%})"
@@ -67,6 +89,7 @@ def tables(benchmark: dict, overhead: dict) -> str:
             "",
             *_speed_table(benchmark),
             *_ablation_tables(benchmark),
+            *_diffusion_table(benchmark),
             "",
             *_overhead_table(overhead),
             END,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from .contract import Family, Sampler, TrainingResult
+from .contract import Family, FigureInputs, Sampler, TrainingResult
 
 FAMILIES: dict[str, Family] = {}
 
@@ -22,7 +22,7 @@ def register(family: Family) -> Family:
 
 
 # The registry lines: one module of this package per family, in the order reports show them.
-for _module in ("ae", "vae", "cvae", "dcgan", "cdcgan"):
+for _module in ("ae", "vae", "cvae", "dcgan", "cdcgan", "diffusion"):
     register(import_module(f"{__name__}.{_module}").FAMILY)
 
-__all__ = ["FAMILIES", "Family", "Sampler", "TrainingResult", "register"]
+__all__ = ["FAMILIES", "Family", "FigureInputs", "Sampler", "TrainingResult", "register"]

@@ -11,7 +11,7 @@ from deepgen.models import predict
 
 from . import dcgan, samplers
 from .conditional import digit_grid
-from .contract import Family
+from .contract import Family, FigureInputs
 
 
 class CDCGANParams(dcgan.DCGANParams):
@@ -29,9 +29,9 @@ def decode(networks, noise, digits):
     return networks_of.to_unit(predict(networks["generator"], [noise, digits]))
 
 
-def figures(networks, test_x, test_labels, extras: dict) -> dict:
+def figures(networks, given: FigureInputs) -> dict:
     return {
-        "progression": dcgan.progression(extras, "cDCGAN samples of fixed noise, digits 0–9"),
+        "progression": dcgan.progression(given.extras, "cDCGAN samples of fixed noise, digits 0–9"),
         "digit_grid": digit_grid(FAMILY, networks, networks["generator"].input_shape[0][-1]),
     }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import keras
@@ -23,6 +23,19 @@ class TrainingResult:
     history: dict[str, list[float]]  # per epoch; a ``step`` series, if any, is the x axis
     stats: dict[str, float]  # seconds, images, images_per_second (deepgen.training.TrainingClock)
     extras: dict[str, Any] = field(default_factory=dict)  # for the family's own figures
+
+
+@dataclass(frozen=True)
+class FigureInputs:
+    """What a family's own figures may draw on besides its networks."""
+
+    test_x: np.ndarray  # [0, 1]
+    test_labels: np.ndarray
+    extras: dict[str, Any]  # TrainingResult.extras
+    params: FamilyParams
+    seed: int
+    # images in [0, 1] -> their FD and class score under the evaluator; None without an evaluator
+    score: Callable[[np.ndarray], dict[str, float]] | None
 
 
 @dataclass(frozen=True)
@@ -55,11 +68,13 @@ class Family:
     scaling: Literal["unit", "symmetric"] = "unit"  # training images in [0,1] (sigmoid) or [-1,1] (tanh)
     # (networks, [0,1] images) -> codes (means); a conditional family's takes the labels as a third argument
     encode: Callable[..., np.ndarray] | None = None
-    conditional: bool = False  # its networks read the digit: samplers draw the digits asked for
+    # its networks read the digit: samplers draw the digits asked for (a family whose parameters
+    # have ``conditional`` is so when they say it: see ``configured``)
+    conditional: bool = False
     epoch_image: Literal["reconstructions", "samples"] = "samples"  # logged after every epoch
     # Family-specific metrics on the test set: (networks, test_x, test_labels, params, seed) -> {name: value}
     metrics: Callable[..., dict[str, float]] | None = None
-    # Family-specific figures: (networks, test_x, test_labels, training extras) -> {name: Figure}
+    # Family-specific figures: (networks, FigureInputs) -> {name: Figure}
     figures: Callable[..., dict[str, Figure]] | None = None
     figure_names: tuple[str, ...] = ()  # the keys ``figures`` returns (saved as <name>/<figure>.png)
     # Anomaly scores it offers, by name: (networks, [0,1] images, params, seed) -> one score per
@@ -72,6 +87,18 @@ class Family:
     in_default_run: bool = True  # part of plain `kedro run` (its default budget fits the main job)
     # Fewer training images than this cannot train anything worth scoring (runs stop before any work).
     min_train_images: int = 100
+
+    def configured(self, params: FamilyParams) -> Family:
+        """The family as ``params`` make it: one whose parameter block says ``conditional: true``
+        acts as a conditional family (its networks read the digit, its samples are asked for
+        digits, its reports carry the conditional metrics)."""
+        if getattr(params, "conditional", False) and not self.conditional:
+            return replace(self, conditional=True, label=f"{self.label}, conditional")
+        return self
+
+    @property
+    def may_be_conditional(self) -> bool:
+        return self.conditional or "conditional" in self.params.model_fields
 
     def codes(self, networks: Networks, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """``images`` encoded; a conditional encoder also reads their ``labels``, others ignore them."""

@@ -11,7 +11,7 @@ from deepgen.training import compile_model, fit_epochs
 
 from . import samplers
 from .conditional import digit_grid
-from .contract import N_DIGITS, Family, TrainingResult
+from .contract import N_DIGITS, Family, FigureInputs, TrainingResult
 from .vae import VariationalParams
 from .vae import metrics as variational_metrics
 
@@ -54,10 +54,10 @@ def metrics(networks, test_x: np.ndarray, test_labels: np.ndarray, params: CVAEP
     return variational_metrics(networks, test_x, test_labels, params, seed, digits=test_labels.astype(np.int32))
 
 
-def figures(networks, test_x: np.ndarray, test_labels: np.ndarray, extras: dict) -> dict:
+def figures(networks, given: FigureInputs) -> dict:
     return {
         "digit_grid": digit_grid(FAMILY, networks, networks["decoder"].input_shape[0][-1]),
-        "style_transfer": _style_transfer(networks, test_x, test_labels),
+        "style_transfer": _style_transfer(networks, given.test_x, given.test_labels),
     }
 
 

@@ -14,7 +14,7 @@ from deepgen.params import FamilyParams
 from deepgen.training import TrainingClock, compile_model, history_dict, progress_verbosity
 
 from . import samplers
-from .contract import Family, TrainingResult
+from .contract import Family, FigureInputs, TrainingResult
 
 N_PROGRESSION_IMAGES = 10  # fixed-noise images kept every gen_interval steps
 
@@ -52,7 +52,7 @@ def build(params: DCGANParams) -> dict:
     }
 
 
-def _endless_batches(images: np.ndarray, batch_size: int, seed: int, digits: np.ndarray | None) -> tf.data.Dataset:
+def endless_batches(images: np.ndarray, batch_size: int, seed: int, digits: np.ndarray | None) -> tf.data.Dataset:
     """Shuffled, repeated, prefetched full batches (of images, or of images and their digits):
     the GAN counts steps, not epochs."""
     dataset = tf.data.Dataset.from_tensor_slices(images if digits is None else (images, digits))
@@ -89,7 +89,7 @@ def train(  # noqa: PLR0913
     )
     clock = TrainingClock()
     history = model.fit(
-        _endless_batches(train_x, params.batch_size, seed, digits),
+        endless_batches(train_x, params.batch_size, seed, digits),
         epochs=params.steps // params.gen_interval,
         steps_per_epoch=params.gen_interval,
         callbacks=[progression, clock, *callbacks],
@@ -104,8 +104,8 @@ def train(  # noqa: PLR0913
     )
 
 
-def figures(networks, test_x, test_labels, extras: dict) -> dict:
-    return {"progression": progression(extras, "DCGAN samples of fixed noise")}
+def figures(networks, given: FigureInputs) -> dict:
+    return {"progression": progression(given.extras, "DCGAN samples of fixed noise")}
 
 
 def progression(extras: dict, title: str):

@@ -16,7 +16,7 @@ from deepgen.params import AutoencodingParams, MixtureSampledParams
 from deepgen.training import compile_model, fit_epochs
 
 from . import samplers
-from .contract import N_DIGITS, Family, TrainingResult
+from .contract import N_DIGITS, Family, FigureInputs, TrainingResult
 
 
 class VariationalParams(AutoencodingParams):
@@ -74,10 +74,10 @@ def metrics(networks, test_x: np.ndarray, test_labels, params: VariationalParams
     }
 
 
-def figures(networks, test_x: np.ndarray, test_labels: np.ndarray, extras: dict) -> dict:
+def figures(networks, given: FigureInputs) -> dict:
     return {
         "latent_manifold": _latent_manifold(networks["decoder"]),
-        "interpolations": _interpolations(networks, test_x, test_labels),
+        "interpolations": _interpolations(networks, given.test_x, given.test_labels),
     }
 
 

@@ -17,7 +17,15 @@ from deepgen.training import QUALITY, TrainingContext
 from tests.conftest import EVALUATOR, RAW_MNIST, base_params
 
 TINY = {"batch_size": 16, "steps_per_execution": 1, "jit_compile": False, "n_samples": 64, "eval_samples": 64}
-SHORT = {"epochs": 1, "steps": 4, "gen_interval": 2, "iw_samples": 5}
+SHORT = {
+    "epochs": 1,
+    "steps": 4,
+    "gen_interval": 2,
+    "iw_samples": 5,
+    "sampling_steps": 3,
+    "sampling_curve": [2, 3],
+    "curve_samples": 20,
+}
 EVAL_INTERVAL = {"epoch": 1, "step": 2}  # samples scored after every epoch, or every 2 of the 4 steps
 
 
@@ -47,9 +55,10 @@ class KeptDataset(MemoryDataset):
         pass
 
 
-def _catalog(family, images, outputs) -> DataCatalog:
+def _catalog(family, images, outputs, **settings) -> DataCatalog:
     short = {key: value for key, value in SHORT.items() if key in family.params.model_fields}
-    params = base_params(family.name, **TINY, **short, eval_interval=EVAL_INTERVAL[family.params.counted_in()])
+    interval = EVAL_INTERVAL[family.params.counted_in()]
+    params = base_params(family.name, **TINY, **short, eval_interval=interval, **settings)
     catalog = DataCatalog()
     values = {
         "train_x_unit": images["train"],
@@ -79,18 +88,27 @@ def _catalog(family, images, outputs) -> DataCatalog:
     return catalog
 
 
-# Tracing the GAN's training step alone takes several seconds: its slice runs with the slow tests.
-SLOW_TO_TRACE = {"dcgan", "cdcgan"}
+# Tracing the GAN's training step alone takes several seconds, and diffusion's slice samples in
+# many steps: theirs run with the slow tests.
+SLOW = {"dcgan", "cdcgan", "diffusion"}
 
 
-@pytest.mark.parametrize(
-    "name", [pytest.param(name, marks=[pytest.mark.slow] if name in SLOW_TO_TRACE else []) for name in FAMILIES]
-)
-def test_family_slice_writes_every_output(name, images):
-    family = FAMILIES[name]
-    pipeline = create_pipeline(family)
-    catalog = _catalog(family, images, pipeline.all_outputs())
+# Every family as registered, and the families whose parameters make them conditional, so.
+CASES = [pytest.param(name, {}, id=name, marks=[pytest.mark.slow] if name in SLOW else []) for name in FAMILIES] + [
+    pytest.param(
+        name, {"conditional": True}, id=f"{name}-conditional", marks=[pytest.mark.slow] if name in SLOW else []
+    )
+    for name, family in FAMILIES.items()
+    if family.may_be_conditional and not family.conditional
+]
+
+
+@pytest.mark.parametrize(("name", "settings"), CASES)
+def test_family_slice_writes_every_output(name, settings, images):
+    pipeline = create_pipeline(FAMILIES[name])
+    catalog = _catalog(FAMILIES[name], images, pipeline.all_outputs(), **settings)
     SequentialRunner().run(pipeline, catalog)
+    family = FAMILIES[name].configured(catalog.load(f"params:{name}"))
 
     report = catalog.load(f"{name}.metrics")
     assert isinstance(report, ModelReport) and report.family == name and report.n_test_images == 100

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from deepgen import evaluation, reporting
 from deepgen.datasets.images import is_labelled
-from deepgen.families import Family, Sampler
+from deepgen.families import Family, FigureInputs, Sampler
 from deepgen.models.blocks import N_DIGITS
 from deepgen.params import EvaluatorParams, FamilyParams
 from deepgen.report import ModelReport, SampleMetrics, TrainingStats
@@ -157,9 +157,10 @@ def score_test_set(
     return features, evaluation.kth_neighbour_radii(features, evaluator_params.neighbours)
 
 
-def score_samples(
+def score_samples(  # noqa: PLR0913
     family: Family,
     samples: np.ndarray,
+    params: FamilyParams,
     test_features: np.ndarray,
     test_neighbour_radii: np.ndarray,
     test_labels: np.ndarray,
@@ -270,7 +271,7 @@ def plot_latent_scatter(family: Family, embeddings: pd.DataFrame) -> Figure:
     return reporting.latent_scatter(embeddings, f"{family.label} latent space of the test set")
 
 
-def plot_samples(family: Family, sampler: Sampler, samples: np.ndarray) -> Figure:
+def plot_samples(family: Family, sampler: Sampler, samples: np.ndarray, params: FamilyParams) -> Figure:
     return reporting.image_grid(samples, f"{family.label}, {sampler.label}")
 
 
@@ -315,8 +316,26 @@ def plot_quality_over_training(family: Family, params: FamilyParams, history: di
     return reporting.quality_curves(history[QUALITY], unit, title)
 
 
-def plot_family_figures(
-    family: Family, test_x: np.ndarray, test_labels: np.ndarray, training_extras: dict, **networks: keras.Model
+def plot_family_figures(  # noqa: PLR0913
+    family: Family,
+    test_x: np.ndarray,
+    test_labels: np.ndarray,
+    training_extras: dict,
+    params: FamilyParams,
+    seed: int,
+    classifier: keras.Model | None,
+    test_features: np.ndarray,
+    **networks: keras.Model,
 ) -> dict[str, Figure]:
-    """The family's own figures (a latent manifold, a progression strip, …)."""
-    return family.figures(networks, test_x, test_labels, training_extras)
+    """The family's own figures (a latent manifold, a progression strip, …); those that score
+    images do so under the evaluator, as the samples are scored."""
+
+    def score(images: np.ndarray) -> dict[str, float]:
+        features, probabilities = evaluation.evaluator_outputs(classifier, images)
+        return {
+            "fd": evaluation.frechet_distance(features, test_features),
+            "class_score": evaluation.class_score(probabilities),
+        }
+
+    given = FigureInputs(test_x, test_labels, training_extras, params, seed, score if classifier is not None else None)
+    return family.figures(networks, given)

@@ -21,13 +21,17 @@ FIGURES = "figures"  # the tag of the nodes that only draw (the latent sweep lea
 def bind(func: Callable, *leading, params_type: type | None = None) -> Callable:
     """``func`` with its leading arguments (the family, a sampler) fixed, as Kedro wants a node
     function: its own name and docstring, a signature without them, and ``params_type`` as the
-    type of its ``params`` argument, so that Kedro validates that block when a run starts."""
+    type of its ``params`` argument, so that Kedro validates that block when a run starts. A
+    node given the family's parameters gets the family as they configure it (``Family.configured``)."""
     signature = inspect.signature(func)
     kept = list(signature.parameters.values())[len(leading) :]
     hints = typing.get_type_hints(func)
 
     def node_function(*args, **kwargs):
-        return func(*leading, *args, **kwargs)
+        call = signature.bind(*leading, *args, **kwargs)
+        if isinstance(call.arguments.get("family"), Family) and "params" in call.arguments:
+            call.arguments["family"] = call.arguments["family"].configured(call.arguments["params"])
+        return func(*call.args, **call.kwargs)
 
     node_function.__name__ = node_function.__qualname__ = func.__name__
     node_function.__doc__, node_function.__module__ = func.__doc__, func.__module__
@@ -107,6 +111,7 @@ def template_nodes(family: Family, params: str) -> list[Node]:
                 nodes.score_samples,
                 {
                     "samples": samples,
+                    "params": params,
                     "test_features": "test_features",
                     "test_neighbour_radii": "test_neighbour_radii",
                     "test_labels": "test_labels",
@@ -118,7 +123,7 @@ def template_nodes(family: Family, params: str) -> list[Node]:
             ),
             node(
                 nodes.plot_samples,
-                {"samples": samples},
+                {"samples": samples, "params": params},
                 f"{samples}_plot",
                 f"plot_{sampler.name}_samples",
                 sampler,
@@ -181,6 +186,10 @@ def template_nodes(family: Family, params: str) -> list[Node]:
             "test_x": "test_x_unit",
             "test_labels": "test_labels",
             "training_extras": "training_extras",
+            "params": params,
+            "seed": "params:seed",
+            "classifier": "evaluator_classifier",
+            "test_features": "test_features",
             **networks,
         }
         wiring.append(node(nodes.plot_family_figures, inputs, figures, "plot_family_figures", tags=FIGURES))

@@ -29,8 +29,8 @@ class GenerateParams(Block):
         if self.family not in FAMILIES:
             raise ValueError(f"generate.family is '{self.family}'; the families are {', '.join(FAMILIES)}.")
         family = FAMILIES[self.family]
-        if self.digit is not None and not family.conditional:
-            conditional = ", ".join(name for name, f in FAMILIES.items() if f.conditional)
+        if self.digit is not None and not family.may_be_conditional:
+            conditional = ", ".join(name for name, f in FAMILIES.items() if f.may_be_conditional)
             raise ValueError(
                 f"generate.digit = {self.digit}, but {self.family} is unconditional: it cannot be asked for a digit. "
                 f"Leave generate.digit null, or generate from a conditional family ({conditional})."
@@ -61,6 +61,13 @@ def generate(
         )
     networks = {network: trained_networks[f"{family.name}/{network}"]() for network in family.networks}
     trained_with = family.params(**saved_reports[family.name]().parameters)
+    family = family.configured(trained_with)
+    if params.digit is not None and not family.conditional:
+        raise ValueError(
+            f"generate.digit = {params.digit}, but the saved {family.label} was trained unconditional "
+            f"({family.name}.conditional: false): it cannot be asked for a digit. Leave generate.digit null, "
+            f"or train it with {family.name}.conditional: true."
+        )
     sampler = next(sampler for sampler in family.samplers if sampler.name == params.sampler)
     images = family.sample(sampler, networks, trained_with, params.n, params.seed, train_x, params.digit)
     key = f"{family.name}/{params.name}"
