@@ -23,7 +23,10 @@ def test_speed_rows_compare_the_reference_with_the_node():
         assert row["reference_images_per_s"] > 0 and row["deepgen_images_per_s"] > 0
         # one round: its ratio is the speedup, equal to the rates' ratio up to their rounding
         assert row["speedup"] == row["speedup_per_round"][0]
-        assert row["speedup"] == pytest.approx(row["deepgen_images_per_s"] / row["reference_images_per_s"], abs=0.006)
+        # both rates are rounded to 0.1 img/s: slow ones (a busy machine's DCGAN) move their ratio by ~0.5 %
+        assert row["speedup"] == pytest.approx(
+            row["deepgen_images_per_s"] / row["reference_images_per_s"], rel=0.005, abs=0.006
+        )
         assert "ablations" not in row  # only with --ablations
     assert rows[0]["images_per_epoch"] == 320 and rows[2]["images_per_epoch"] == 5 * 32
     assert rows[2]["deepgen_settings"]["fused_upsampling"] is True
@@ -105,6 +108,8 @@ def test_the_diffusion_row_measures_training_and_sampling_with_and_without_xla()
     for variant in row["variants"].values():
         assert variant["training_images_per_s"] > 0 and variant["sampling_images_per_s"] > 0
         assert variant["training_gflops"] == pytest.approx(
-            variant["training_images_per_s"] * 3 * row["forward_mflops_per_image"] / 1000, rel=0.01
+            variant["training_images_per_s"] * 3 * row["forward_mflops_per_image"] / 1000,
+            rel=0.01,
+            abs=0.01,  # both sides rounded
         )
         assert 0 < variant["sampling_share_of_matmul"] < 1
