@@ -29,20 +29,25 @@ class DCGANParams(FamilyParams):
 
     @model_validator(mode="after")
     def _whole_intervals(self) -> DCGANParams:
-        # Training runs in Keras epochs of gen_interval steps, one sample grid after each.
-        if self.steps % self.gen_interval:
-            raise ValueError(f"steps ({self.steps}) must be a multiple of gen_interval ({self.gen_interval})")
-        # A sample grid and a checkpoint need the compiled graph to stop at the interval's end.
-        if self.gen_interval % self.steps_per_execution:
-            raise ValueError(
-                f"gen_interval ({self.gen_interval}) must be a multiple of steps_per_execution ({self.steps_per_execution})"
-            )
-        # Samples are scored between Keras epochs.
-        if self.eval_interval % self.gen_interval:
-            raise ValueError(
-                f"eval_interval ({self.eval_interval}) must be a multiple of gen_interval ({self.gen_interval})"
-            )
+        check_whole_intervals(self)
         return self
+
+
+def check_whole_intervals(params) -> None:
+    """What a family trained in Keras epochs of ``gen_interval`` steps needs of its step counts."""
+    # Training runs in Keras epochs of gen_interval steps, one sample grid after each.
+    if params.steps % params.gen_interval:
+        raise ValueError(f"steps ({params.steps}) must be a multiple of gen_interval ({params.gen_interval})")
+    # A sample grid and a checkpoint need the compiled graph to stop at the interval's end.
+    if params.gen_interval % params.steps_per_execution:
+        raise ValueError(
+            f"gen_interval ({params.gen_interval}) must be a multiple of steps_per_execution ({params.steps_per_execution})"
+        )
+    # Samples are scored between Keras epochs.
+    if params.eval_interval % params.gen_interval:
+        raise ValueError(
+            f"eval_interval ({params.eval_interval}) must be a multiple of gen_interval ({params.gen_interval})"
+        )
 
 
 def build(params: DCGANParams) -> dict:

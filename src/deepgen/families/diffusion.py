@@ -62,16 +62,7 @@ class DiffusionParams(FamilyParams):
     def _consistent(self) -> DiffusionParams:
         if self.latent_dim != IMAGE_SIZE:
             raise ValueError(f"latent_dim must be {IMAGE_SIZE}: a sample starts from an image of noise")
-        if self.steps % self.gen_interval:
-            raise ValueError(f"steps ({self.steps}) must be a multiple of gen_interval ({self.gen_interval})")
-        if self.gen_interval % self.steps_per_execution:
-            raise ValueError(
-                f"gen_interval ({self.gen_interval}) must be a multiple of steps_per_execution ({self.steps_per_execution})"
-            )
-        if self.eval_interval % self.gen_interval:
-            raise ValueError(
-                f"eval_interval ({self.eval_interval}) must be a multiple of gen_interval ({self.gen_interval})"
-            )
+        dcgan.check_whole_intervals(self)
         if any(width % self.groups for width in self.widths):
             raise ValueError(f"every width ({self.widths}) must be a multiple of groups ({self.groups})")
         if self.conditional and self.guidance > 0 and self.label_dropout == 0:
