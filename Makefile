@@ -29,13 +29,13 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v <= (3, 13) else f"deepgen needs Python 3.10-3.13, {sys.executable} is {v[0]}.{v[1]}")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable ".[test]"
+	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable ".[test,cluster]"
 	touch $@
 
 # After changing dependencies in pyproject.toml: refresh the pins from a clean install.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet ".[test]"
+	.lock-venv/bin/python -m pip install --quiet ".[test,cluster]"
 	{ echo "# Every package version deepgen was tested with (Python 3.11, Linux x86_64); used as pip constraints."; \
 	  echo "# Regenerate after changing pyproject.toml: make lock"; \
 	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^deepgen'; } > requirements.lock

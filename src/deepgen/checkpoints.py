@@ -1,7 +1,7 @@
 """The Kedro hook that keeps training resumable: a checkpoint in ``checkpoints/`` beside the
 first network a training node saves (every epoch; every ``gen_interval`` steps for the GAN)
 and, with ``<family>.resume: true``, training continues from it after an interruption.
-Networks kept in memory (a sweep instance's) get none.
+Networks kept in memory get none.
 
 A checkpoint records what it belongs to (``identity.json``: the family's parameters that shape
 training, the data block, the seed, the environment and deepgen's version). One made under

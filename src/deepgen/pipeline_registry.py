@@ -19,7 +19,7 @@ grow_gpu_memory()  # before any TensorFlow op, which would claim every GPU's who
 
 from deepgen.families import FAMILIES, Family  # noqa: E402
 from deepgen.pipelines import anomaly, data_processing, denoise, evaluator, generate, latent_sweep  # noqa: E402
-from deepgen.pipelines.evaluator.pipeline import comparison  # noqa: E402
+from deepgen.pipelines.evaluator.pipeline import comparison, comparison_over_seeds  # noqa: E402
 from deepgen.pipelines.family import create_pipeline as model_pipeline  # noqa: E402
 from deepgen.pipelines.family.pipeline import template_inputs  # noqa: E402
 
@@ -38,6 +38,10 @@ def register_pipelines() -> dict[str, Pipeline]:
         "anomaly": anomaly.create_pipeline(),
         "denoise": denoise.create_pipeline(),
     }
+    pipelines |= latent_sweep.member_pipelines() | {"latent_sweep.report": latent_sweep.report_pipeline()}
+    # `kedro distribute --repeats=N` ends with one of these: its seeds' numbers as mean ± sd.
+    pipelines["repeats.comparison"] = comparison_over_seeds()
+    pipelines["repeats.latent_sweep"] = latent_sweep.report_over_seeds_pipeline()
     pipelines |= {name: family_pipeline(family) for name, family in FAMILIES.items()}
     # `kedro run`: every family whose default budget fits the main job, then one comparison.
     default = [family for family in FAMILIES.values() if family.in_default_run]
@@ -46,4 +50,5 @@ def register_pipelines() -> dict[str, Pipeline]:
         Pipeline([]),
     )
     pipelines["__default__"] = models + comparison(default)
+    pipelines["comparison"] = comparison([])  # of every saved report: what `kedro distribute` ends with
     return pipelines

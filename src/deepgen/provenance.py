@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 from kedro.framework.hooks import hook_impl
 from kedro.io import MemoryDataset
 
+PROJECT_COMMIT = "DEEPGEN_PROJECT_COMMIT"  # set by `kedro distribute` for members run outside the repository
+
 
 def git_commit(project_path: Path | str = ".") -> str:
-    """The checked-out commit (``+dirty`` when tracked files differ from it), or ``unknown``."""
+    """The checked-out commit (``+dirty`` when tracked files differ from it), or ``unknown``;
+    a member of ``kedro distribute``, run in a scratch copy of the project, is given its
+    project's in ``DEEPGEN_PROJECT_COMMIT``."""
+    if os.environ.get(PROJECT_COMMIT):
+        return os.environ[PROJECT_COMMIT]
 
     def git(*args: str) -> str:
         return subprocess.run(

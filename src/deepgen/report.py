@@ -111,6 +111,17 @@ class ComparisonRow(_Report):
     images_per_second: float | None = None
     commit: str | None = None
     parameters: dict[str, Any] | None = None
+    # Over seed repeats: ``metrics`` hold the means, ``spread`` the sample standard deviations
+    # and ``seeds`` each seed's metrics.
+    spread: dict[str, float] | None = None
+    seeds: list[dict[str, Any]] | None = None
+
+    def cell(self, column: str) -> float | str | None:
+        """A metric as tables show it: the value, or ``mean ± sd`` over seeds."""
+        value = self.metrics.get(column)
+        if value is None or self.spread is None or column not in self.spread:
+            return value
+        return mean_and_sd_cell(value, self.spread[column])
 
 
 class Comparison(_Report):
@@ -129,16 +140,25 @@ class Comparison(_Report):
         others = dict.fromkeys(row.environment for row in self.rows if row.environment not in (None, self.environment))
         return [self.environment, *others]
 
-    def table(self, environment: str | None = None) -> tuple[list[str], list[list]]:
+    def table(self, environment: str | None = None, *, numeric: bool = False) -> tuple[list[str], list[list]]:
         """Header and rows of one environment (this run's by default) with the real-data row,
         as W&B tables and the Markdown file show them: rows of different environments trained
-        and scored on different amounts of data, so they never share a table."""
+        and scored on different amounts of data, so they never share a table. Over seed
+        repeats a cell reads ``mean ± sd``; ``numeric`` keeps the mean a number and puts the
+        standard deviations in columns of their own (a W&B column holds one type)."""
         environment = environment or self.environment
-        header = ["model", *self.columns, "train images", "test images", "samples", "train s", "train img/s", "commit"]
+        spread = [c for c in self.columns if any(c in (row.spread or {}) for row in self.rows)] if numeric else []
+        header = [
+            "model",
+            *self.columns,
+            *(f"{c} sd" for c in spread),
+            *("train images", "test images", "samples", "train s", "train img/s", "commit"),
+        ]
         rows = [
             [
                 row.label,
-                *(row.metrics.get(c) for c in self.columns),
+                *(row.metrics.get(c) if numeric else row.cell(c) for c in self.columns),
+                *((row.spread or {}).get(c) for c in spread),
                 row.n_train_images,
                 row.n_test_images,
                 row.n_samples,
@@ -231,6 +251,10 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"  # noqa: PLR2004
     return str(value)
+
+
+def mean_and_sd_cell(mean: float, sd: float) -> str:
+    return f"{_cell(float(mean))} ± {sd:.2g}"
 
 
 def markdown_table(header: list[str], rows: list[list]) -> str:

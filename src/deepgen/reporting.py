@@ -195,14 +195,23 @@ def samples_side_by_side(panels: list[tuple[str, np.ndarray, dict]], n: int = 36
 
 
 def metric_curves(rows: list[dict], metrics: tuple[str, ...], x: str, title: str) -> Figure:
-    """One panel per metric, one line per model, against ``x`` on a log scale."""
-    present = [m for m in metrics if any(m in row for row in rows)]
+    """One panel per metric, one line per model, against ``x`` on a log scale; rows with a
+    ``spread`` (standard deviations over seeds) get error bars."""
+    present = [m for m in metrics if any(row.get(m) is not None for row in rows)]
     fig, axes = _subplots(1, len(present), figsize=(3.2 * len(present), 3.2), squeeze=False)
     for ax, metric in zip(axes[0], present):
         for model in sorted({row["model"] for row in rows}):
-            points = [(row[x], row[metric]) for row in rows if row["model"] == model and metric in row]
-            if points:
-                ax.plot(*zip(*points), marker="o", label=model.upper())
+            measured = [row for row in rows if row["model"] == model and row.get(metric) is not None]
+            if measured:
+                spread = [row.get("spread", {}).get(metric) for row in measured]
+                ax.errorbar(
+                    [row[x] for row in measured],
+                    [row[metric] for row in measured],
+                    yerr=spread if None not in spread else None,  # over seed repeats: ± one standard deviation
+                    marker="o",
+                    capsize=3,
+                    label=model.upper(),
+                )
         ax.set(title=metric, xscale="log", xlabel=x)
         values = sorted({row[x] for row in rows})
         ax.set_xticks(values, [f"{value:g}" for value in values])  # the measured sizes, not powers of ten

@@ -91,7 +91,8 @@ class WandbHooks:
     @hook_impl
     @_safely
     def before_pipeline_run(self, run_params: dict, pipeline, catalog) -> None:
-        self.group = run_params["run_id"]
+        # One group per Kedro run; `kedro distribute` puts its members' runs in one group of its own.
+        self.group = os.environ.get("WANDB_RUN_GROUP") or run_params["run_id"]
         self.base_config["kedro_pipelines"] = run_params.get("pipeline_names")
         self.catalog = catalog
         # W&B work that would hold the pipeline up runs on one tracking thread, in order; the
@@ -181,11 +182,11 @@ class WandbHooks:
             table = wandb.Table(dataframe=data[["z_0", "z_1", "label"]])
             run.log({"latent_space": wandb.plot.scatter(table, "z_0", "z_1", title=f"{name} latent space")})
         elif isinstance(data, Comparison):
-            header, rows = data.table()
+            header, rows = data.table(numeric=True)
             run.log({name: wandb.Table(columns=header, data=rows)})
         elif isinstance(data, dict) and data.get("rows"):
-            columns = list(data["rows"][0])
-            run.log({name: wandb.Table(columns=columns, data=[[row.get(c) for c in columns] for row in data["rows"]])})
+            header, rows = _numeric_rows(data["rows"])
+            run.log({name: wandb.Table(columns=header, data=rows)})
 
     @hook_impl
     def after_pipeline_run(self) -> None:
@@ -244,6 +245,15 @@ class WandbHooks:
         except Exception as exc:  # noqa: BLE001
             logger.warning("W&B run '%s' did not finish cleanly: %s", name, exc)
             return False
+
+
+def _numeric_rows(rows: list[dict]) -> tuple[list[str], list[list]]:
+    """A results table's rows as W&B wants them: the scalar columns, and over seed repeats each
+    ``spread`` (standard deviation) in a column of its own; each seed's rows stay in the JSON."""
+    columns = [c for c, value in rows[0].items() if not isinstance(value, dict | list)]
+    spread = list(rows[0].get("spread", {}))
+    header = [*columns, *(f"{c} sd" for c in spread)]
+    return header, [[row.get(c) for c in columns] + [row["spread"].get(c) for c in spread] for row in rows]
 
 
 def _yardstick(catalog) -> dict:

@@ -15,7 +15,16 @@ from deepgen.datasets.images import is_labelled
 from deepgen.families import FAMILIES
 from deepgen.models import evaluator, predict
 from deepgen.params import EvaluatorParams
-from deepgen.report import Comparison, ModelReport, RealDataMetrics, comparison_markdown, model_rows, tabulate
+from deepgen.repeats import comparison_rows_over_seeds, split_partition
+from deepgen.report import (
+    Comparison,
+    ComparisonRow,
+    ModelReport,
+    RealDataMetrics,
+    comparison_markdown,
+    model_rows,
+    tabulate,
+)
 from deepgen.training import compile_model, dtype_policy, progress_verbosity, start_training
 
 logger = logging.getLogger(__name__)
@@ -109,23 +118,73 @@ def compare_models(
     reports = {}
     for partition, load in saved_reports.items():
         if partition in FAMILIES:  # <family>/metrics.json (not a sweep instance's)
-            try:
-                reports[partition] = load()
-            except DatasetError as exc:
-                logger.warning("Left out of the comparison: %s", exc)
+            report = _loaded(partition, load)
+            if report is not None:
+                reports[partition] = report
     reports |= {report.family: report for report in fresh_reports}
-    rows = [
-        row
-        for family in FAMILIES.values()
-        if family.name in reports
-        for row in model_rows(reports[family.name], {sampler.name: sampler.label for sampler in family.samplers})
-    ]
+    rows = [row for family in FAMILIES if family in reports for row in _family_rows(reports[family])]
     notes = [note for report in reports.values() for note in report.notes]
-    if real_data is None:
-        notes.append(
-            "No real-data row: this dataset's evaluator has not scored real images "
-            "(`kedro run --pipelines=evaluator` does, on labelled data)."
+    return _compared(real_data, rows, notes, environment, dataset, evaluator_checksum)
+
+
+def compare_over_seeds(
+    repeat_reports: dict[str, Callable[[], ModelReport]],
+    real_data: RealDataMetrics | None,
+    environment: str,
+    dataset: str,
+    evaluator_checksum: str,
+) -> tuple[str, Comparison]:
+    """The comparison of the families' seed repeats (``<outputs>/repeats/seed_<seed>/``): one
+    row per model, each metric the mean ± standard deviation over its seeds; the JSON keeps
+    every seed's metrics."""
+    reports = []
+    for partition, load in repeat_reports.items():
+        seed, folder = split_partition(partition)
+        report = _loaded(partition, load) if folder in FAMILIES else None  # not a sweep instance's
+        if report is not None:
+            reports.append((seed, report))
+    if not reports:
+        raise ValueError(
+            "No family's seed repeats under <outputs>/repeats/seed_<seed>/: `kedro distribute --repeats=N` makes them."
         )
+    order = list(FAMILIES)
+    reports.sort(key=lambda seeded: (order.index(seeded[1].family), seeded[0]))
+    rows = comparison_rows_over_seeds((seed, row) for seed, report in reports for row in _family_rows(report))
+    seeds = ", ".join(str(seed) for seed in sorted({seed for seed, _ in reports}))
+    notes = [
+        f"Every model's metrics are the mean ± sample standard deviation over its seeds ({seeds}); "
+        "`comparison.json` keeps each seed's numbers (`seeds`).",
+        *(note for _, report in reports for note in report.notes),
+    ]
+    return _compared(real_data, rows, notes, environment, dataset, evaluator_checksum)
+
+
+def _loaded(partition: str, load: Callable[[], ModelReport]) -> ModelReport | None:
+    try:
+        return load()
+    except DatasetError as exc:
+        logger.warning("Left out of the comparison: %s (%s)", exc, partition)
+        return None
+
+
+def _family_rows(report: ModelReport) -> list[ComparisonRow]:
+    return model_rows(report, {sampler.name: sampler.label for sampler in FAMILIES[report.family].samplers})
+
+
+def _compared(  # noqa: PLR0913
+    real_data: RealDataMetrics | None,
+    rows: list[ComparisonRow],
+    notes: list[str],
+    environment: str,
+    dataset: str,
+    evaluator_checksum: str,
+) -> tuple[str, Comparison]:
+    if real_data is None:
+        notes = [
+            *notes,
+            "No real-data row: this dataset's evaluator has not scored real images "
+            "(`kedro run --pipelines=evaluator` does, on labelled data).",
+        ]
     result = tabulate(real_data, rows, environment, dataset, evaluator_checksum, notes)
     return comparison_markdown(result), result
 

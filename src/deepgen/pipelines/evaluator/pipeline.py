@@ -10,7 +10,7 @@ from deepgen.pipelines.data_processing import model_inputs
 from deepgen.pipelines.family.pipeline import namespaced, samples_dataset
 from deepgen.tracking.hook import REPORT
 
-from .nodes import compare_models, plot_model_samples, score_real_data, train_evaluator
+from .nodes import compare_models, compare_over_seeds, plot_model_samples, score_real_data, train_evaluator
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -65,3 +65,15 @@ def comparison(families: list[Family]) -> Pipeline:
             Node(plot_model_samples, {"comparison": "results", **samples}, "samples_plot", name="plot_model_samples")
         )
     return Pipeline(namespaced(nodes, "comparison"), tags=["comparison", REPORT])
+
+
+def comparison_over_seeds() -> Pipeline:
+    """The comparison of the families' seed repeats, mean ± sd (``repeats.comparison``)."""
+    node = Node(
+        compare_over_seeds,
+        ["repeats.model_reports", "evaluator_reference", "kedro_environment", "dataset_name", "evaluator_checksum"],
+        ["repeats.comparison_table", "repeats.comparison"],
+        name="compare_over_seeds",
+        namespace="repeats",
+    )
+    return Pipeline([node], tags=["comparison", REPORT])

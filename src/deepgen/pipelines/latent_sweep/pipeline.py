@@ -1,5 +1,7 @@
 """The ``latent_sweep`` pipeline: namespaced instances of the model template, one per family
-with an encoder and latent size, sharing one data-processing step, then one report."""
+with an encoder and latent size, sharing one data-processing step, then one report. Each
+instance is also a pipeline of its own (``latent_sweep.vae_10``), and the report too
+(``latent_sweep.report``): the members ``kedro distribute`` spreads over a cluster."""
 
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ from kedro.utils import find_kedro_project
 
 from deepgen.families import FAMILIES, Family
 from deepgen.params import LatentSweepParams
+from deepgen.pipelines.data_processing import model_inputs
 from deepgen.pipelines.family.pipeline import FIGURES, bind, namespaced, template_inputs, template_nodes
 from deepgen.tracking.hook import REPORT
 
-from .nodes import reconstruct_examples, report_latent_sweep, resize_latent
+from .nodes import reconstruct_examples, report_latent_sweep, report_sweep_over_seeds, resize_latent
 
 
 def registered_latent_dims() -> list[int]:
@@ -33,7 +36,7 @@ def swept_families() -> list[Family]:
 
 def instance(family: Family, latent_dim: int, built_for: list[int]) -> Pipeline:
     """``family``'s template at one latent size, namespaced ``latent_sweep.<name>_<size>.<name>``;
-    its figures are left out (the report draws its own) and its networks stay in memory."""
+    its figures are left out (the report draws its own)."""
 
     def set_latent_dim(params, sweep):  # a named closure: Kedro reads node functions' signatures
         return resize_latent(params, latent_dim, sweep, built_for)
@@ -53,11 +56,24 @@ def instance(family: Family, latent_dim: int, built_for: list[int]) -> Pipeline:
     return namespaced([namespaced(nodes, family.name)], f"latent_sweep.{family.name}_{latent_dim}")
 
 
-def create_pipeline(**kwargs) -> Pipeline:
+def _instances() -> list[tuple[Family, int]]:
+    return [(family, dim) for family in swept_families() for dim in registered_latent_dims()]
+
+
+def member_pipelines() -> dict[str, Pipeline]:
+    """Each instance on its own, from the raw files (``latent_sweep.<name>_<size>``): what
+    ``kedro distribute`` runs as one task. Its networks, metrics and examples are saved."""
     dims = registered_latent_dims()
-    instances = [(family, dim) for family in swept_families() for dim in dims]
+    return {
+        f"latent_sweep.{family.name}_{dim}": template_inputs(family.scaling) + instance(family, dim, dims)
+        for family, dim in _instances()
+    }
+
+
+def report_pipeline() -> Pipeline:
+    """The sweep's report from every instance's saved metrics and examples (``latent_sweep.report``)."""
     results = [
-        f"latent_sweep.{f.name}_{dim}.{f.name}.{part}" for f, dim in instances for part in ("metrics", "examples")
+        f"latent_sweep.{f.name}_{dim}.{f.name}.{part}" for f, dim in _instances() for part in ("metrics", "examples")
     ]
     report = Node(
         report_latent_sweep,
@@ -67,6 +83,22 @@ def create_pipeline(**kwargs) -> Pipeline:
         namespace="latent_sweep",
         tags=REPORT,
     )
-    sweep = sum((instance(family, dim, dims) for family, dim in instances), Pipeline([]))
-    inputs = sum((template_inputs(family.scaling) for family in swept_families()), Pipeline([]))
-    return inputs + sweep + Pipeline([report])
+    return model_inputs("unit") + Pipeline([report])
+
+
+def report_over_seeds_pipeline() -> Pipeline:
+    """The sweep's curves and table over its seed repeats, mean ± sd (``repeats.latent_sweep``)."""
+    report = Node(
+        report_sweep_over_seeds,
+        "repeats.model_reports",
+        ["repeats.latent_sweep_curves_plot", "repeats.latent_sweep_table", "repeats.latent_sweep_results"],
+        name="report_sweep_over_seeds",
+        namespace="repeats",
+        tags=REPORT,
+    )
+    return Pipeline([report])
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """Every instance, in sequence, then the report."""
+    return sum(member_pipelines().values(), Pipeline([])) + report_pipeline()
