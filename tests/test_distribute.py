@@ -213,3 +213,10 @@ def test_a_worker_of_another_commit_refuses_its_members(project_copy, tmp_path):
     assert "FAILED ae" in result.stderr and "at commit 0123abc, the client" in result.stderr
     assert "start workers from the project root of the same commit" in result.stderr
     assert not (project_copy / "data/08_reporting/ae").exists()
+
+
+@pytest.mark.slow
+def test_a_scheduler_that_does_not_answer_is_named(project_copy):
+    result = _distribute(project_copy, "--pipelines=ae", "--scheduler=tcp://127.0.0.1:9", timeout=120)
+    assert result.returncode != 0
+    assert "No Dask scheduler answers at tcp://127.0.0.1:9" in result.stderr and "Traceback" not in result.stderr

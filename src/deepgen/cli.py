@@ -37,6 +37,7 @@ from deepgen.repeats import seed_folder
 RESOURCE = "member"  # one slot per worker: a member uses both its threads and its memory
 PROGRESS_TOPIC = "deepgen-distribute"
 LOG_TAIL = 2000  # characters of a failed member's log in the error
+CONNECT_SECONDS = 10  # to reach a --scheduler
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,20 @@ def _run_on_cluster(task, todo: list[Member], workers: int, scheduler: str | Non
             resources={RESOURCE: 1},
         )
     records, failures = [], []
-    with Client(cluster or scheduler) as client:
+    try:
+        client = Client(cluster or scheduler, timeout=CONNECT_SECONDS)
+    except OSError as error:
+        raise click.ClickException(
+            f"No Dask scheduler answers at {scheduler} ({error}): start one (`dask scheduler`), or leave --scheduler "
+            "out for a cluster on this machine."
+        ) from error
+    with client:
+        workers = client.scheduler_info()["workers"].values()
+        if not any(RESOURCE in worker.get("resources", {}) for worker in workers):
+            progress.say(
+                f"waiting: no worker offers a member slot yet (start workers with `dask worker {scheduler} "
+                f"--nthreads 1 --resources {RESOURCE}=1` from the project root)"
+            )
 
         def running(event) -> None:
             _, message = event
