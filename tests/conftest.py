@@ -109,8 +109,15 @@ def run_in_process(project: Path, pipeline: str | None = None, *, env: str = "sm
 
 def kedro_run(project: Path, *args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
     """``kedro run <args>`` in ``project``; returns the finished process (output captured)."""
+    return kedro_command(project, "run", *args, env=env, timeout=timeout)
+
+
+def kedro_command(
+    project: Path, command: str, *args: str, env: dict | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess:
+    """``kedro <command> <args>`` in ``project``; returns the finished process (output captured)."""
     return subprocess.run(
-        [KEDRO, "run", *args],
+        [KEDRO, command, *args],
         cwd=project,
         capture_output=True,
         text=True,

@@ -12,20 +12,13 @@ from pathlib import Path
 import pytest
 
 from deepgen.cli import members_of
-from tests.conftest import KEDRO, kedro_run, make_project_copy, subprocess_env
+from tests.conftest import KEDRO, kedro_command, kedro_run, make_project_copy, subprocess_env
 
 TIMING = ("seconds", "images_per_second", "sample_quality_seconds")
 
 
 def _distribute(project, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [KEDRO, "distribute", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=subprocess_env(),
-    )
+    return kedro_command(project, "distribute", *args, timeout=timeout)
 
 
 def _records(project) -> dict:

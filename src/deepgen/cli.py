@@ -40,19 +40,31 @@ LOG_TAIL = 2000  # characters of a failed member's log in the error
 CONNECT_SECONDS = 10  # to reach a --scheduler
 
 
+STAGES = ("06_models", "07_model_output", "08_reporting")  # where a member's outputs go, each in its folder
+
+
 @dataclass(frozen=True)
 class Member:
-    """One task: a pipeline, a seed, and the folders (under the data root) that are its outputs."""
+    """One task: a pipeline, a seed, and its folder in each stage of the data root."""
 
     pipeline: str
     seed: int
-    owned: tuple[str, ...]
-    done_marker: str  # the file whose presence means the member has run
+    folder: str  # a family's name, or `latent_sweep/<instance>`
     repeat: int | None = None  # its place among ``--repeats`` (None: no repeats)
 
     @property
     def name(self) -> str:
         return self.pipeline if self.repeat is None else f"{self.pipeline}@seed{self.seed}"
+
+    @property
+    def owned(self) -> tuple[str, ...]:
+        """Its output folders, relative to the data root."""
+        return tuple(f"{stage}/{self.folder}" for stage in STAGES)
+
+    @property
+    def done_marker(self) -> str:
+        """The file whose presence means the member has run."""
+        return f"08_reporting/{self.folder}/metrics.json"
 
     def root(self, outputs: str) -> str:
         """Where its outputs go on the client, relative to the project."""
@@ -78,20 +90,7 @@ def members_of(pipelines: str, seed: int, repeats: int) -> tuple[list[Member], s
     from deepgen.pipelines.latent_sweep.pipeline import member_pipelines
 
     if pipelines == "latent_sweep":
-        names = [name.removeprefix("latent_sweep.") for name in member_pipelines()]
-        base = [
-            Member(
-                f"latent_sweep.{name}",
-                seed,
-                (
-                    f"06_models/latent_sweep/{name}",
-                    f"07_model_output/latent_sweep/{name}",
-                    f"08_reporting/latent_sweep/{name}",
-                ),
-                f"08_reporting/latent_sweep/{name}/metrics.json",
-            )
-            for name in names
-        ]
+        folders = {name: name.replace(".", "/") for name in member_pipelines()}  # latent_sweep/vae_10
         report = "latent_sweep.report" if repeats == 1 else "repeats.latent_sweep"
     else:
         chosen = [f for f in FAMILIES.values() if f.in_default_run] if pipelines == "__default__" else None
@@ -104,20 +103,12 @@ def members_of(pipelines: str, seed: int, repeats: int) -> tuple[list[Member], s
                     param_hint="--pipelines",
                 )
             chosen = [FAMILIES[name] for name in pipelines.split(",")]
-        base = [
-            Member(
-                family.name,
-                seed,
-                (f"06_models/{family.name}", f"07_model_output/{family.name}", f"08_reporting/{family.name}"),
-                f"08_reporting/{family.name}/metrics.json",
-            )
-            for family in chosen
-        ]
+        folders = {family.name: family.name for family in chosen}
         report = "comparison" if repeats == 1 else "repeats.comparison"
     if repeats == 1:
-        return base, report
+        return [Member(pipeline, seed, folder) for pipeline, folder in folders.items()], report
     return [
-        Member(m.pipeline, seed + r, m.owned, m.done_marker, repeat=r) for r in range(repeats) for m in base
+        Member(pipeline, seed + r, folder, repeat=r) for r in range(repeats) for pipeline, folder in folders.items()
     ], report
 
 

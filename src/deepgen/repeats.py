@@ -94,5 +94,4 @@ def table_rows_over_seeds(rows: Iterable[tuple[int, dict]], key: tuple[str, ...]
 
 def with_spread(row: dict, columns: Iterable[str]) -> list:
     """A merged row's cells: ``mean ± sd`` where the seeds measured the column."""
-    spread = row.get("spread", {})
-    return [mean_and_sd_cell(row[c], spread[c]) if c in spread and row[c] is not None else row.get(c) for c in columns]
+    return [mean_and_sd_cell(row.get(c), row.get("spread", {}).get(c)) for c in columns]

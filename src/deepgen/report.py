@@ -118,10 +118,7 @@ class ComparisonRow(_Report):
 
     def cell(self, column: str) -> float | str | None:
         """A metric as tables show it: the value, or ``mean ± sd`` over seeds."""
-        value = self.metrics.get(column)
-        if value is None or self.spread is None or column not in self.spread:
-            return value
-        return mean_and_sd_cell(value, self.spread[column])
+        return mean_and_sd_cell(self.metrics.get(column), (self.spread or {}).get(column))
 
 
 class Comparison(_Report):
@@ -253,8 +250,10 @@ def _cell(value) -> str:
     return str(value)
 
 
-def mean_and_sd_cell(mean: float, sd: float) -> str:
-    return f"{_cell(float(mean))} ± {sd:.2g}"
+def mean_and_sd_cell(mean, sd: float | None):
+    """``mean ± sd`` as a table shows it; the value itself when there is no standard deviation
+    (a single run's, a label)."""
+    return mean if mean is None or sd is None else f"{_cell(float(mean))} ± {sd:.2g}"
 
 
 def markdown_table(header: list[str], rows: list[list]) -> str:

@@ -14,6 +14,7 @@ from deepgen.repeats import split_partition, table_rows_over_seeds, with_spread
 from deepgen.report import ModelReport, markdown_table
 
 COLUMNS = ("recon_mse", "recon_bce", "elbo", "nll_iw", "active_units", "fd", "class_score", "conditional_accuracy")
+TABLE_COLUMNS = ("model", "latent_dim", *COLUMNS)
 
 
 def resize_latent(
@@ -40,13 +41,13 @@ def report_latent_sweep(test_x: np.ndarray, *instances) -> tuple[Figure, Figure,
     size, and the table behind both. ``instances``: each instance's report, then its examples."""
     rows = [_sweep_row(report) for report in instances[::2]]
     examples = {f"{row['model']} z={row['latent_dim']}": images for row, images in zip(rows, instances[1::2])}
-    table_rows = [{column: row.get(column) for column in ("model", "latent_dim", *COLUMNS)} for row in rows]
+    table_rows = [{column: row.get(column) for column in TABLE_COLUMNS} for row in rows]
     return (
         reporting.metric_curves(rows, COLUMNS, "latent_dim", "Metrics against latent size"),
         reporting.labelled_rows(
             {"test images": test_x[:10], **examples}, "The same test digits reconstructed at each latent size"
         ),
-        markdown_table(["model", "latent_dim", *COLUMNS], [list(row.values()) for row in table_rows]),
+        markdown_table(list(TABLE_COLUMNS), [list(row.values()) for row in table_rows]),
         {"rows": table_rows},
     )
 
@@ -67,13 +68,11 @@ def report_sweep_over_seeds(repeat_reports: dict[str, Callable[[], ModelReport]]
         )
     seeded.sort(key=lambda item: (item[1]["model"], item[1]["latent_dim"], item[0]))
     rows = table_rows_over_seeds(
-        ((seed, {c: row.get(c) for c in ("model", "latent_dim", *COLUMNS)}) for seed, row in seeded),
+        ((seed, {c: row.get(c) for c in TABLE_COLUMNS}) for seed, row in seeded),
         key=("model", "latent_dim"),
     )
     seeds = ", ".join(str(seed) for seed in sorted({seed for seed, _ in seeded}))
-    table = markdown_table(
-        ["model", "latent_dim", *COLUMNS], [with_spread(row, ("model", "latent_dim", *COLUMNS)) for row in rows]
-    )
+    table = markdown_table(list(TABLE_COLUMNS), [with_spread(row, TABLE_COLUMNS) for row in rows])
     note = f"Mean ± sample standard deviation over seeds {seeds}; `results.json` keeps each seed's row (`seeds`).\n\n"
     return (
         reporting.metric_curves(rows, COLUMNS, "latent_dim", f"Metrics against latent size (mean ± sd, seeds {seeds})"),
