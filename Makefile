@@ -14,7 +14,7 @@ export WANDB_CONSOLE := off
 run: $(VENV)/.installed
 	$(BIN)/kedro run
 
-# Two workers (pytest-xdist), one per core; each makes its own default smoke run.
+# Every test, on two workers (pytest-xdist), one per core; they share one default smoke run.
 test: $(VENV)/.installed
 	$(BIN)/pytest -n 2 --durations=15
 

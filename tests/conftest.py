@@ -1,5 +1,11 @@
 """Shared fixtures: the real MNIST files, scratch copies of the project, and Kedro runs in them
-(in this process, or as `kedro run` in a fresh interpreter)."""
+(in this process, or as `kedro run` in a fresh interpreter).
+
+Every test works outside the repository: in pytest's temporary folders. The default smoke run
+(`kedro run --env=smoke`, every family and the comparison) is made once per session, whatever
+the number of xdist workers, in the background as soon as the tests are collected; the tests
+that read it run last, and none of them may change it (``smoke_run_copy`` for those that write
+next to it)."""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +29,9 @@ KEDRO = str(Path(sys.executable).with_name("kedro"))
 
 # No telemetry, no W&B network, no prompts: in every test and every subprocess.
 os.environ.update(KEDRO_DISABLE_TELEMETRY="true", WANDB_MODE="offline", WANDB_SILENT="true")
+
+SMOKE_RUN = "default_smoke_run"  # the fixture, and its folder under the session's shared temporary folder
+SMOKE_RUN_SECONDS = 900  # how long a test waits for it before failing
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
@@ -49,6 +59,7 @@ def base_params(block: str, **overrides):
 def make_project_copy(destination: Path, *, fashion: bool = False) -> Path:
     """A runnable copy of the project: code, config and MNIST (with ``fashion``, Fashion-MNIST
     too); outputs of its own."""
+    destination.mkdir(parents=True, exist_ok=True)
     for name in ("pyproject.toml", ".telemetry"):
         shutil.copy(PROJECT_ROOT / name, destination / name)
     shutil.copytree(
@@ -101,7 +112,7 @@ def run_in_process(project: Path, pipeline: str | None = None, *, env: str = "sm
 
     bootstrap_project(project)
     with (
-        contextlib.chdir(project),
+        contextlib.chdir(project),  # kedro-viz's hooks write .viz/ into the working folder's project
         KedroSession.create(project_path=project, env=env, runtime_params=params) as session,
     ):
         session.run(pipeline_names=[pipeline] if pipeline else None)
@@ -126,6 +137,138 @@ def kedro_command(
     )
 
 
+# --- the working tree ---------------------------------------------------------------------------
+
+UNTRACKED_BY_DESIGN = {".git", ".venv", ".pytest_cache", ".ruff_cache", "__pycache__"}
+
+
+def working_tree() -> dict[str, tuple[int, int]]:
+    """Every file of the repository (but git's, the environment's and caches) with its size and
+    modification time: what a test run must leave as it found it."""
+    files = {}
+    for path in PROJECT_ROOT.rglob("*"):
+        relative = path.relative_to(PROJECT_ROOT)
+        if UNTRACKED_BY_DESIGN & set(relative.parts) or any(part.endswith(".egg-info") for part in relative.parts):
+            continue
+        if path.is_file():
+            stat = path.stat()
+            files[str(relative)] = (stat.st_size, stat.st_mtime_ns)
+    return files
+
+
+WORKING_TREE = pytest.StashKey[dict]()
+
+
+def pytest_configure(config):
+    config.stash[WORKING_TREE] = working_tree()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The whole session, as one test checks a part of it: the repository as the session found it."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller checks, once every worker has finished
+    before, now = session.config.stash[WORKING_TREE], working_tree()
+    changed = sorted(path for path in set(before) | set(now) if before.get(path) != now.get(path))
+    if changed:
+        session.config.get_terminal_writer().line(f"The tests changed the working tree: {changed[:10]}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def tree_at_start(pytestconfig) -> dict[str, tuple[int, int]]:
+    """The repository as this process found it when the session started."""
+    return pytestconfig.stash[WORKING_TREE]
+
+
+# --- the shared default smoke run ---------------------------------------------------------------
+
+
+def shared_temp(tmp_path_factory) -> Path:
+    """The temporary folder every xdist worker of this session shares (each has its own below it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _start_default_smoke_run(folder: Path) -> None:
+    """``kedro run --env=smoke`` in a new project copy in ``folder``, in the background; it
+    writes the project's ``run.log`` and, when it ends, ``exit_code`` beside the project. The first process to create ``folder``
+    starts it; the others find it started."""
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        return
+    project = make_project_copy(folder / "project")
+    subprocess.Popen(
+        [
+            "sh",
+            "-c",
+            f'"{KEDRO}" run --env=smoke > run.log 2>&1; echo $? > ../exit_code.partial; '
+            "mv ../exit_code.partial ../exit_code",
+        ],  # fmt: skip
+        cwd=project,
+        env=subprocess_env(),
+        start_new_session=True,  # it outlives the worker that started it, if it must
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The longest tests first (those given a time limit of their own), so that two workers end
+    together; those that read the default smoke run last (it is made meanwhile); the others in
+    the order they are written."""
+
+    def order(item) -> tuple[bool, float]:
+        limit = item.get_closest_marker("timeout")
+        return SMOKE_RUN in getattr(item, "fixturenames", ()), -(limit.args[0] if limit else 0)
+
+    items.sort(key=order)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _smoke_run_in_the_background(request, tmp_path_factory):
+    """Starts the default smoke run as the session begins, if any test of it will read it."""
+    if any(SMOKE_RUN in getattr(item, "fixturenames", ()) for item in request.session.items):
+        _start_default_smoke_run(shared_temp(tmp_path_factory) / SMOKE_RUN)
+
+
+def _fingerprint(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="session")
+def default_smoke_run(tmp_path_factory) -> Path:
+    """``kedro run --env=smoke`` in a fresh interpreter: every model of the default run, then the
+    comparison; its ``run.log`` holds what a user would see. Read-only: the session fails if a
+    test changes it."""
+    folder = shared_temp(tmp_path_factory) / SMOKE_RUN
+    _start_default_smoke_run(folder)  # if no test asked for it at collection (one test selected by hand)
+    deadline = time.monotonic() + SMOKE_RUN_SECONDS
+    while not (folder / "exit_code").is_file():
+        assert time.monotonic() < deadline, f"the default smoke run did not end within {SMOKE_RUN_SECONDS} s"
+        time.sleep(0.5)
+    project = folder / "project"
+    log = (project / "run.log").read_text()
+    assert (folder / "exit_code").read_text().strip() == "0", log[-6000:]
+    before = _fingerprint(project)
+    yield project
+    changed = sorted({name for name, _ in set(before.items()) ^ set(_fingerprint(project).items())})
+    assert not changed, f"a test changed the shared default smoke run: {changed[:10]}"
+
+
+@pytest.fixture
+def smoke_run_copy(default_smoke_run, tmp_path) -> Path:
+    """A copy of the default smoke run for a test that writes next to it (W&B's runs left out)."""
+    return Path(shutil.copytree(default_smoke_run, tmp_path / "project", ignore=shutil.ignore_patterns("wandb")))
+
+
+# --- small fixtures ------------------------------------------------------------------------------
+
+
 @pytest.fixture(scope="session")
 def mnist_batch():
     """256 real test images in [0, 1]."""
@@ -140,15 +283,3 @@ def mnist_batch():
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     return make_project_copy(tmp_path)
-
-
-@pytest.fixture(scope="session")
-def default_smoke_run(tmp_path_factory) -> Path:
-    """``kedro run --env=smoke`` in a fresh interpreter: every model, then the comparison. The
-    tests of each family's outputs, W&B runs and the notebook read this one run."""
-    project = make_project_copy(tmp_path_factory.mktemp("default_smoke"))
-    result = kedro_run(project, "--env=smoke")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    (project / "run.log").write_text(result.stdout + result.stderr)  # what a user would see
-    shutil.copytree(project / ".viz", project / "run.viz")  # what kedro-viz recorded of this run
-    return project

@@ -11,8 +11,8 @@ from tests.conftest import PROJECT_ROOT
 pytestmark = pytest.mark.slow
 
 
-def test_notebook_runs_against_smoke_outputs(default_smoke_run, monkeypatch):
-    notebook_dir = default_smoke_run / "notebooks"
+def test_notebook_runs_against_smoke_outputs(smoke_run_copy, monkeypatch):
+    notebook_dir = smoke_run_copy / "notebooks"
     notebook_dir.mkdir(exist_ok=True)
     shutil.copy(PROJECT_ROOT / "notebooks/explore.ipynb", notebook_dir)
     monkeypatch.setenv("KEDRO_ENV", "smoke")

@@ -1,5 +1,5 @@
 """Other data than MNIST: Fashion-MNIST's environment and the user's own image folders, in real
-Kedro runs (in this process, or `kedro run` in a fresh interpreter)."""
+Kedro runs in this process."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import shutil
 
 import numpy as np
 import pytest
+from kedro.io import DatasetError
 from PIL import Image
 
 from deepgen.datasets import IDXDataset
 from tests.conftest import (
+    FASHION_EVALUATOR,
     FEW_IMAGES,
+    RAW_FASHION,
     RAW_MNIST,
-    kedro_run,
     make_project_copy,
     run_in_process,
     smoke_parameters,
@@ -47,13 +49,13 @@ def _image_environment(project, name: str, *, evaluator: str | None = None):
     return project / "data" / "01_raw" / name
 
 
-def test_fashion_runs_beside_mnist_without_touching_its_outputs(tmp_path):
-    project = make_project_copy(tmp_path, fashion=True)
-    settings = smoke_parameters() | FEW_IMAGES
-    run_in_process(project, "vae", env="smoke", params=FEW_IMAGES)
+def test_fashion_runs_beside_mnist_without_touching_its_outputs(smoke_run_copy):
+    project = smoke_run_copy  # MNIST's outputs, from the default smoke run
+    shutil.copytree(RAW_FASHION, project / "data" / "01_raw" / "fashion-mnist")
+    shutil.copytree(FASHION_EVALUATOR, project / "data" / "fashion-mnist" / "06_models" / "evaluator")
     mnist_report = project / "data" / "08_reporting" / "vae" / "metrics.json"
     before = mnist_report.read_bytes()
-    run_in_process(project, "vae", env="fashion", params=settings)
+    run_in_process(project, "vae", env="fashion", params=smoke_parameters() | FEW_IMAGES)
 
     fashion = project / "data" / "fashion-mnist"
     report = json.loads((fashion / "08_reporting" / "vae" / "metrics.json").read_text())
@@ -77,19 +79,17 @@ def test_a_labelled_image_folder_trains_its_evaluator_and_a_vae_then_a_corrupt_f
     project = make_project_copy(tmp_path)
     images, labels = _mnist(3000)
     folder = write_image_folder(_image_environment(project, "digits"), images, CLASSES, per_class=150, labels=labels)
-    evaluator = kedro_run(project, "--pipelines=evaluator", "--env=digits", "--params=evaluator.epochs=3")
-    assert evaluator.returncode == 0, evaluator.stdout[-3000:] + evaluator.stderr[-3000:]
+    run_in_process(project, "evaluator", env="digits", params={"evaluator": {"epochs": 3}})
     trained = json.loads((project / "data" / "digits" / "06_models" / "evaluator" / "metrics.json").read_text())
-    assert trained["dataset"] == "digits" and trained["test_accuracy"] >= 0.8  # noqa: PLR2004
+    assert trained["dataset"] == "digits" and trained["test_accuracy"] >= 0.8
 
-    run = kedro_run(project, "--pipelines=vae", "--env=digits", "--params=vae.epochs=2,vae.n_samples=300")
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    run_in_process(project, "vae", env="digits", params={"vae": {"epochs": 2, "n_samples": 300}})
     reporting = project / "data" / "digits" / "08_reporting"
     report = json.loads((reporting / "vae" / "metrics.json").read_text())
-    assert report["dataset"] == "digits" and report["n_test_images"] == 90  # noqa: PLR2004 - 0.2 of 3 × 150
-    assert report["n_train_images"] == 324  # noqa: PLR2004 - 360 less the validation tenth
+    assert report["dataset"] == "digits" and report["n_test_images"] == 90  # 0.2 of 3 × 150
+    assert report["n_train_images"] == 324  # 360 less the validation tenth
     prior = report["samples"]["prior"]
-    assert prior["fd"] > 0 and 1 <= prior["class_score"] < 3.05  # noqa: PLR2004 - three classes at most
+    assert prior["fd"] > 0 and 1 <= prior["class_score"] < 3.05  # three classes at most
     assert sum(prior["class_freq"][3:]) == 0  # the evaluator knows three classes
     assert report.get("notes", []) == []
     for figure in ("samples", "reconstructions", "latent_scatter", "training"):
@@ -99,9 +99,8 @@ def test_a_labelled_image_folder_trains_its_evaluator_and_a_vae_then_a_corrupt_f
 
     saved = {path: path.read_bytes() for path in (project / "data" / "digits").rglob("*") if path.is_file()}
     (folder / "seven" / "0042.png").write_bytes(b"\x89PNG\r\n\x1a\n cut short")
-    broken = kedro_run(project, "--pipelines=vae", "--env=digits")
-    assert broken.returncode != 0
-    assert "seven/0042.png: not a readable image" in broken.stdout + broken.stderr
+    with pytest.raises(DatasetError, match=r"seven/0042\.png: not a readable image"):
+        run_in_process(project, "vae", env="digits")
     assert {path: path.read_bytes() for path in saved} == saved  # nothing of the earlier run was overwritten
 
 

@@ -31,8 +31,8 @@ def test_rows_of_one_model_over_seeds_become_mean_and_sd_keeping_each_seed():
         (seed, row) for seed, fd in ((42, 10.0), (43, 14.0)) for row in model_rows(_report("ae", "AE", fd, 0.5), {})
     ]
     (row,) = comparison_rows_over_seeds(seeded)
-    assert row.metrics["fd"] == 12.0 and row.spread["fd"] == pytest.approx(2.8284271)  # noqa: PLR2004
-    assert row.spread["recon_mse"] == 0.0 and row.train_seconds == 12.0  # noqa: PLR2004
+    assert row.metrics["fd"] == 12.0 and row.spread["fd"] == pytest.approx(2.8284271)
+    assert row.spread["recon_mse"] == 0.0 and row.train_seconds == 12.0
     assert [(s["seed"], s["fd"]) for s in row.seeds] == [(42, 10.0), (43, 14.0)]
     header, rows = tabulate(None, [row], "smoke").table()
     assert rows[0][header.index("fd")] == "12 ± 2.8"
@@ -49,7 +49,7 @@ def test_sweep_rows_are_merged_by_model_and_size_and_a_metric_one_seed_missed_is
         key=("model", "latent_dim"),
     )
     assert [(r["latent_dim"], r["fd"], r["nll_iw"]) for r in rows] == [(2, 32.0, 100.0), (10, 20.0, 90.0)]
-    assert rows[0]["spread"] == {"fd": pytest.approx(2.8284271), "nll_iw": 0.0} and len(rows[0]["seeds"]) == 2  # noqa: PLR2004
+    assert rows[0]["spread"] == {"fd": pytest.approx(2.8284271), "nll_iw": 0.0} and len(rows[0]["seeds"]) == 2
     assert with_spread(rows[0], ("model", "latent_dim", "fd", "elbo")) == ["VAE", 2, "32 ± 2.8", None]
 
 

@@ -127,7 +127,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def run_member(member: Member, *, env: str | None, params: str, outputs: str, client: dict, group: str) -> dict:  # noqa: PLR0913
+def run_member(member: Member, *, env: str | None, params: str, outputs: str, client: dict, group: str) -> dict:
     """On a worker: the member's ``kedro run`` in its scratch project; its output files back."""
     import deepgen
     from deepgen.provenance import git_commit
@@ -317,7 +317,7 @@ def cli() -> None:
     "--repeats", type=click.IntRange(min=1), default=1, show_default=True, help="seeds per member: seed, seed+1, …"
 )
 @click.option("--params", "params", default="", help="as kedro run's --params, for every member (key=value,…)")
-def distribute(pipelines: str, env: str | None, workers: int, scheduler: str | None, repeats: int, params: str) -> None:  # noqa: PLR0913
+def distribute(pipelines: str, env: str | None, workers: int, scheduler: str | None, repeats: int, params: str) -> None:
     """Run the members of --pipelines as tasks on a Dask cluster, then their report here."""
     try:
         import distributed  # noqa: F401 - the optional extra: say how to install it before any work

@@ -128,7 +128,7 @@ def evaluator_outputs(classifier, images: np.ndarray) -> tuple[np.ndarray, np.nd
     return features, probabilities
 
 
-def score_images(  # noqa: PLR0913
+def score_images(
     classifier,
     images: np.ndarray,
     test_features: np.ndarray,

@@ -20,6 +20,7 @@ HARMLESS = (
     "cudart_stub.cc",  # "Could not find cuda drivers on your machine, GPU will not be used."
     "cpu_feature_guard.cc",  # "This TensorFlow binary is optimized to use available CPU instructions"
     "To enable the following instructions:",  # its second line
+    "oneDNN custom operations are on",  # on CPUs with oneDNN's fast paths: numbers may differ in the last bits
 )
 
 

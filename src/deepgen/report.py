@@ -202,7 +202,7 @@ def model_rows(report: ModelReport, sampler_labels: dict[str, str]) -> list[Comp
     return rows
 
 
-def tabulate(  # noqa: PLR0913
+def tabulate(
     real_data: RealDataMetrics | None,
     rows: list[ComparisonRow],
     environment: str,

@@ -84,6 +84,10 @@ def compile_model(model: keras.Model, params: TrainingParams, **compile_args) ->
     finally:
         if keep_xla:
             tf_config.enable_op_determinism()
+    if "optimizer" in compile_args:
+        # Its variables made now rather than by the first trace of the training step: TensorFlow
+        # traces a step a second time when its first call made variables (twice the tracing).
+        model.optimizer.build(model.trainable_variables)
 
 
 def progress_verbosity() -> int:
@@ -229,7 +233,7 @@ class DivergenceGuard(keras.callbacks.Callback):
 class TrainingCheckpoint(keras.callbacks.BackupAndRestore):
     """Keras' BackupAndRestore (weights, optimizer state, noise generator state, epoch) for the
     composite models: their networks are functional models, built on creation, so the wrapper
-    counts as built; the GAN's two optimisers are built before a restore.
+    counts as built (their optimisers are built when they are compiled).
 
     Each save is written beside the last one and renamed over it, so a process killed while
     saving leaves the previous checkpoint whole. Training's end leaves it in place: the caller
@@ -256,8 +260,4 @@ class TrainingCheckpoint(keras.callbacks.BackupAndRestore):
 
     def on_train_begin(self, logs=None):
         self.model.built = True
-        for name, network in (("d_optimizer", "discriminator"), ("g_optimizer", "generator")):
-            optimizer = getattr(self.model, name, None)
-            if optimizer is not None and not optimizer.built:
-                optimizer.build(getattr(self.model, network).trainable_variables)
         super().on_train_begin(logs)

@@ -11,6 +11,7 @@ from deepgen.datasets import IDXDataset
 from tests.conftest import RAW_MNIST, base_params
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.slow
 def test_speed_rows_compare_the_reference_with_the_node():
     images = IDXDataset(filepath=str(RAW_MNIST / "train-images-idx3-ubyte.gz")).load()[:576].astype(np.float32) / 255
@@ -97,11 +98,12 @@ def test_forward_flops_count_the_convolutions_and_dense_layers_multiply_adds():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)
 def test_the_diffusion_row_measures_training_and_sampling_with_and_without_xla():
     from deepgen.benchmarks.diffusion import benchmark_diffusion
 
     images = IDXDataset(filepath=str(RAW_MNIST / "train-images-idx3-ubyte.gz")).load()[:512].astype(np.float32) / 255
-    params = base_params("diffusion", widths=[16, 32], batch_size=16, sampling_steps=3)
+    params = base_params("diffusion", widths=[8, 16], groups=4, batch_size=8, sampling_steps=3)
     row = benchmark_diffusion(images, params, epochs=2, rounds=1, interval=5, sampled=20)
     assert row["model"] == "diffusion" and row["forward_mflops_per_image"] > 0 and row["matmul_gflops"] > 0
     assert set(row["variants"]) == {"with XLA", "without XLA"}

@@ -68,11 +68,13 @@ def test_colour_images_of_any_size_become_28_by_28_grayscale(tmp_path):
     assert np.array_equal(inverted["images"], 255 - train["images"])
 
 
-def test_a_corrupt_file_is_named(folder):
-    (folder / "seven" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
-    with pytest.raises(DatasetError, match=r"seven/broken\.png: not a readable image"):
-        _load(folder, "train")
-        _load(folder, "test")
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_a_corrupt_file_is_named_in_the_split_it_falls_in(folder, split):
+    # Twenty corrupt files among the class's forty: both splits get some (a file's split follows from its path).
+    for i in range(20):
+        (folder / "seven" / f"broken{i}.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    with pytest.raises(DatasetError, match=r"seven/broken\d+\.png: not a readable image"):
+        _load(folder, split)
 
 
 def test_other_files_are_left_out(folder, caplog):

@@ -56,7 +56,7 @@ class ImageFolderDataset(AbstractDataset[None, dict]):
           split: test
     """
 
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         *,
         path: str,

@@ -37,7 +37,7 @@ class TrainingContextDataset(AbstractDataset[None, Any]):
         self.metadata = metadata
 
     def load(self):
-        from deepgen.training import TrainingContext  # noqa: PLC0415 - TensorFlow only once a node trains
+        from deepgen.training import TrainingContext  # TensorFlow only once a node trains
 
         return TrainingContext()
 

@@ -29,7 +29,7 @@ def build(params: AEParams) -> dict:
     }
 
 
-def train(  # noqa: PLR0913
+def train(
     networks,
     train_x,
     validation_x,

@@ -29,7 +29,7 @@ def build(params: CVAEParams) -> dict:
     }
 
 
-def train(  # noqa: PLR0913
+def train(
     networks, train_x, validation_x, params: CVAEParams, seed: int, callbacks: list, train_labels, validation_labels
 ) -> TrainingResult:
     """The VAE's training on (image, digit) batches."""

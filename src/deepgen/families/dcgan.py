@@ -65,7 +65,7 @@ def endless_batches(images: np.ndarray, batch_size: int, seed: int, digits: np.n
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
-def train(  # noqa: PLR0913
+def train(
     networks,
     train_x,
     validation_x,

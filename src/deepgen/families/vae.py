@@ -40,7 +40,7 @@ def build(params: VAEParams) -> dict:
     }
 
 
-def train(  # noqa: PLR0913
+def train(
     networks,
     train_x,
     validation_x,

@@ -124,6 +124,9 @@ class DCGAN(keras.Model):
     def compile(self, d_optimizer, g_optimizer, **kwargs):
         super().compile(**kwargs)
         self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+        # Their variables made now, not by the step's first trace (which TensorFlow would then redo).
+        d_optimizer.build(self.discriminator.trainable_variables)
+        g_optimizer.build(self.generator.trainable_variables)
         self.bce = keras.losses.BinaryCrossentropy()
 
     @property

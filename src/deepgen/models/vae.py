@@ -141,7 +141,7 @@ def active_units(encoder: keras.Model, images: np.ndarray, digits: np.ndarray | 
     return int(np.sum(np.var(z_mean, axis=0) > ACTIVE_UNIT_VARIANCE))
 
 
-def importance_weighted_nll(  # noqa: PLR0913
+def importance_weighted_nll(
     encoder: keras.Model,
     decoder: keras.Model,
     images: np.ndarray,

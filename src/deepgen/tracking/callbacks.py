@@ -24,7 +24,7 @@ class EpochLog:
                 name, mosaic, caption = epoch_image
                 entry[name] = image(mosaic, f"epoch {row['epoch']}: {caption}")
             self.run.log(entry)
-        except Exception as exc:  # noqa: BLE001 - tracking must not stop training
+        except Exception as exc:  # tracking must not stop training
             logger.warning(
                 "W&B logging failed at epoch %s (%s: %s); training goes on.", row.get("epoch"), type(exc).__name__, exc
             )

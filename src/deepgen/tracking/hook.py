@@ -35,7 +35,7 @@ def _safely(method):
             return None
         try:
             return method(self, *args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - whatever W&B raises, the pipeline goes on
+        except Exception as exc:  # a bad wandb.yml must not stop the pipeline either
             logger.warning("W&B tracking failed (%s: %s); it is off for the rest of this run.", type(exc).__name__, exc)
             self.mode = "disabled"
             return None
@@ -75,7 +75,7 @@ class WandbHooks:
         try:
             self.settings = runs.WandbSettings(**_optional_config(context.config_loader, "wandb"))
             credentials = _optional_config(context.config_loader, "credentials").get("wandb") or {}
-        except Exception as exc:  # noqa: BLE001 - a bad wandb.yml must not stop the pipeline either
+        except Exception as exc:
             logger.warning("W&B tracking is off: conf/*/wandb.yml is not valid (%s).", exc)
             return
         self.api_key = credentials.get("api_key")
@@ -242,7 +242,7 @@ class WandbHooks:
         try:
             self._run(name).finish(exit_code=exit_code)
             return True
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             logger.warning("W&B run '%s' did not finish cleanly: %s", name, exc)
             return False
 

@@ -40,7 +40,7 @@ def test_samples_models_and_history(default_smoke_run):
 
     history = json.loads((data / "08_reporting/dcgan/training_history.json").read_text())
     assert history["step"] == [20, 40]  # smoke: 40 steps, a grid every 20
-    assert set(history) == {"step", "d_loss", "g_loss", "d_accuracy"}
+    assert set(history) == {"step", "d_loss", "g_loss", "d_accuracy", "sample_quality"}
     report = json.loads((data / "08_reporting/dcgan/metrics.json").read_text())
     assert report["training"]["final_losses"]["d_loss"] == history["d_loss"][-1]
     assert report["metrics"] == {} and list(report["samples"]) == ["prior"]

@@ -20,7 +20,7 @@ def test_committed_evaluators_are_accurate_and_hold_weights_only():
     mnist = json.loads((EVALUATOR / "metrics.json").read_text())
     assert mnist["test_accuracy"] >= 0.99 and mnist["n_test_images"] == 10_000 and mnist["dataset"] == "mnist"
     fashion = json.loads((FASHION_EVALUATOR / "metrics.json").read_text())
-    assert fashion["test_accuracy"] >= 0.90 and fashion["n_test_images"] == 10_000  # noqa: PLR2004
+    assert fashion["test_accuracy"] >= 0.90 and fashion["n_test_images"] == 10_000
     assert fashion["dataset"] == "fashion-mnist"
     for folder in (EVALUATOR, FASHION_EVALUATOR):
         with zipfile.ZipFile(folder / "classifier.keras") as saved:

@@ -25,6 +25,8 @@ SHORT = {
     "sampling_steps": 3,
     "sampling_curve": [2, 3],
     "curve_samples": 20,
+    "widths": [8, 16],
+    "groups": 4,
 }
 EVAL_INTERVAL = {"epoch": 1, "step": 2}  # samples scored after every epoch, or every 2 of the 4 steps
 

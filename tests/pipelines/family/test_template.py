@@ -6,14 +6,13 @@ import json
 import keras
 import numpy as np
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 from pydantic import PositiveInt
 
 from deepgen.families import FAMILIES, Family, TrainingResult, register, samplers
 from deepgen.models import predict
 from deepgen.params import FamilyParams
 from deepgen.training import compile_model, fit_epochs
+from tests.conftest import run_in_process
 from tests.wandb_reader import offline_runs
 
 pytestmark = pytest.mark.slow
@@ -69,9 +68,7 @@ def tiny_family():
 
 
 def test_a_family_defined_in_a_test_runs_through_the_template(tiny_family, project_copy):
-    bootstrap_project(project_copy)
-    with KedroSession.create(project_path=project_copy, env="smoke", runtime_params={"tiny": TINY_PARAMS}) as session:
-        session.run(pipeline_names=["tiny"])
+    run_in_process(project_copy, "tiny", params={"tiny": TINY_PARAMS})
 
     data = project_copy / "data"
     assert keras.models.load_model(data / "06_models/tiny/decoder.keras", compile=False).output_shape == (None, 28, 28)

@@ -6,7 +6,7 @@ import pytest
 from deepgen.evaluation import evaluator_outputs
 from deepgen.families import FAMILIES
 from deepgen.pipelines.generate.nodes import GenerateParams
-from tests.conftest import EVALUATOR, run_in_process
+from tests.conftest import EVALUATOR, base_params, run_in_process
 
 
 def _generate(project, **settings):
@@ -16,22 +16,29 @@ def _generate(project, **settings):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [name for name, family in FAMILIES.items() if family.in_default_run])
-def test_every_trained_family_generates_the_same_images_for_the_same_seed(default_smoke_run, name):
-    digit = 4 if FAMILIES[name].conditional else None
-    first, folder = _generate(default_smoke_run, family=name, n=12, seed=5, name="first", digit=digit)
-    again, _ = _generate(default_smoke_run, family=name, n=12, seed=5, name="again", digit=digit)
-    other, _ = _generate(default_smoke_run, family=name, n=12, seed=6, name="other", digit=digit)
-    assert first.shape == (12, 28, 28) and first.dtype == np.float32 and 0 <= first.min() <= first.max() <= 1
-    assert (folder / "first.npy").read_bytes() == (folder / "again.npy").read_bytes()
-    assert not np.array_equal(first, other)
-    assert (folder / "first.png").stat().st_size > 0
+def test_every_trained_family_generates_the_same_images_for_the_same_seed(smoke_run_copy):
+    from deepgen.datasets import KerasModelDataset, ReportDataset
+    from deepgen.report import ModelReport
 
+    for name, family in [(name, family) for name, family in FAMILIES.items() if family.in_default_run]:
+        digit = 4 if family.conditional else None
+        images, folder = _generate(smoke_run_copy, family=name, n=12, seed=5, name="first", digit=digit)
+        assert images.shape == (12, 28, 28) and images.dtype == np.float32 and 0 <= images.min() <= images.max() <= 1
+        assert (folder / "first.png").stat().st_size > 0
+        # The same draw again, from the saved files, and with another seed.
+        models = smoke_run_copy / "data" / "06_models" / name
+        networks = {net: KerasModelDataset(filepath=str(models / f"{net}.keras")).load() for net in family.networks}
+        report = ReportDataset(
+            filepath=str(models.parents[1] / f"08_reporting/{name}/metrics.json"),
+            report=f"{ModelReport.__module__}.ModelReport",
+        ).load()
+        params = family.params(**report.parameters)
+        again, other = (family.sample(family.samplers[0], networks, params, 12, seed, None, digit) for seed in (5, 6))
+        np.testing.assert_array_equal(again, images, err_msg=name)
+        assert not np.array_equal(other, images), name
 
-@pytest.mark.slow
-def test_a_digit_for_an_unconditional_family_stops_before_any_work(default_smoke_run):
     with pytest.raises(Exception, match=r"generate\.digit = 3, but dcgan is unconditional") as error:
-        run_in_process(default_smoke_run, "generate", params={"generate": {"family": "dcgan", "digit": 3}})
+        run_in_process(smoke_run_copy, "generate", params={"generate": {"family": "dcgan", "digit": 3}})
     assert "cvae, cdcgan, diffusion" in str(error.value)
 
 
@@ -59,6 +66,23 @@ def test_generate_parameters_are_checked(settings, message):
         GenerateParams(**{**defaults, **settings})
 
 
+def test_a_digit_for_a_model_saved_unconditional_names_the_key_that_makes_it_conditional():
+    from deepgen.pipelines.generate.nodes import generate
+    from deepgen.report import ModelReport, TrainingStats
+
+    family = FAMILIES["diffusion"]
+    params = base_params("diffusion", widths=[8, 16], groups=4)
+    report = ModelReport(
+        family="diffusion", label=family.label, metrics={}, samples={}, parameters=params.model_dump(),
+        training=TrainingStats(seconds=1.0, images=1, images_per_second=1.0), n_test_images=1, commit="x",
+        evaluator_sha256="0" * 64,
+    )  # fmt: skip
+    denoiser = family.build(params)["denoiser"]
+    asked = GenerateParams(family="diffusion", n=2, digit=7, sampler="prior", seed=0, name="sevens")
+    with pytest.raises(ValueError, match=r"trained unconditional \(diffusion\.conditional: false\)"):
+        generate(asked, {"diffusion/denoiser": lambda: denoiser}, {"diffusion": lambda: report}, None)
+
+
 # Enough training on the smoke environment's 2,700 images for the digit to take hold.
 LEARNS_DIGITS = {
     "cvae": {"epochs": 10},
@@ -67,6 +91,7 @@ LEARNS_DIGITS = {
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize("name", list(LEARNS_DIGITS))
 def test_a_conditional_family_draws_the_digit_asked_for(project_copy, name):
     import keras

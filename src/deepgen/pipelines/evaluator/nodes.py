@@ -79,7 +79,7 @@ def train_evaluator(
     }
 
 
-def score_real_data(  # noqa: PLR0913
+def score_real_data(
     train_images: np.ndarray,
     train_labels: np.ndarray,
     test_images: np.ndarray,
@@ -171,7 +171,7 @@ def _family_rows(report: ModelReport) -> list[ComparisonRow]:
     return model_rows(report, {sampler.name: sampler.label for sampler in FAMILIES[report.family].samplers})
 
 
-def _compared(  # noqa: PLR0913
+def _compared(
     real_data: RealDataMetrics | None,
     rows: list[ComparisonRow],
     notes: list[str],

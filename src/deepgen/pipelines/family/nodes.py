@@ -25,7 +25,7 @@ from deepgen.training import (
 )
 
 
-def train(  # noqa: PLR0913
+def train(
     family: Family,
     train_x: np.ndarray,
     train_labels: np.ndarray,
@@ -89,7 +89,7 @@ def train(  # noqa: PLR0913
     }
 
 
-def _sample_quality(  # noqa: PLR0913
+def _sample_quality(
     family: Family,
     networks: dict,
     params: FamilyParams,
@@ -157,7 +157,7 @@ def score_test_set(
     return features, evaluation.kth_neighbour_radii(features, evaluator_params.neighbours)
 
 
-def score_samples(  # noqa: PLR0913
+def score_samples(
     family: Family,
     samples: np.ndarray,
     params: FamilyParams,
@@ -186,7 +186,7 @@ def score_samples(  # noqa: PLR0913
     return SampleMetrics(**scores)
 
 
-def test_metrics(  # noqa: PLR0913
+def test_metrics(
     family: Family,
     test_x: np.ndarray,
     test_labels: np.ndarray,
@@ -207,7 +207,7 @@ def test_metrics(  # noqa: PLR0913
     return metrics
 
 
-def report(  # noqa: PLR0913
+def report(
     family: Family,
     params: FamilyParams,
     metrics: dict[str, float],
@@ -316,7 +316,7 @@ def plot_quality_over_training(family: Family, params: FamilyParams, history: di
     return reporting.quality_curves(history[QUALITY], unit, title)
 
 
-def plot_family_figures(  # noqa: PLR0913
+def plot_family_figures(
     family: Family,
     test_x: np.ndarray,
     test_labels: np.ndarray,
