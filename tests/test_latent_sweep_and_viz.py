@@ -2,22 +2,13 @@
 tests/test_distribute.py, beside the distributed sweep)."""
 
 import json
-import logging
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_in_process
-
 pytestmark = pytest.mark.slow
-
-
-def test_latent_sizes_are_fixed_by_conf_base(project_copy, caplog):
-    with caplog.at_level(logging.INFO), pytest.raises(ValueError, match="conf/base/parameters_latent_sweep.yml"):
-        run_in_process(project_copy, "latent_sweep", params={"latent_sweep": {"latent_dims": [3]}})
-    assert "Running node: latent_sweep.ae_2.ae.train" not in caplog.text  # stopped before training
 
 
 def test_kedro_viz_build_with_previews(project_copy):

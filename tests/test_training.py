@@ -6,7 +6,7 @@ import pytest
 from tensorflow.python.framework import config as tf_config
 
 from deepgen.families import FAMILIES
-from deepgen.models import ae, dcgan
+from deepgen.models import adversarial, autoencoder
 from deepgen.pipelines.family import nodes
 from deepgen.training import TrainingContext, compile_model, start_training
 from tests.conftest import base_params
@@ -18,7 +18,7 @@ def test_xla_stays_on_under_op_determinism():
     params = base_params("ae", jit_compile=True, deterministic=True, steps_per_execution=8)
     start_training(0, params.deterministic)
     try:
-        model = ae.build_autoencoder(**FAMILIES["ae"].build(params))
+        model = autoencoder.build_autoencoder(**FAMILIES["ae"].build(params))
         compile_model(model, params, loss="mse")
         assert model.jit_compile is True and model.steps_per_execution == 8
         assert tf_config.is_op_determinism_enabled()
@@ -32,7 +32,7 @@ def test_with_a_gpu_visible_determinism_turns_xla_off_as_keras_rules(monkeypatch
     params = base_params("ae", jit_compile=True, deterministic=True, steps_per_execution=8)
     start_training(0, params.deterministic)
     try:
-        model = ae.build_autoencoder(**FAMILIES["ae"].build(params))
+        model = autoencoder.build_autoencoder(**FAMILIES["ae"].build(params))
         compile_model(model, params, loss="mse")
         assert model.jit_compile is False and tf_config.is_op_determinism_enabled()
     finally:
@@ -40,7 +40,7 @@ def test_with_a_gpu_visible_determinism_turns_xla_off_as_keras_rules(monkeypatch
     # Without determinism a GPU keeps XLA.
     params = base_params("ae", jit_compile=True, deterministic=False)
     start_training(0, params.deterministic)
-    model = ae.build_autoencoder(**FAMILIES["ae"].build(params))
+    model = autoencoder.build_autoencoder(**FAMILIES["ae"].build(params))
     compile_model(model, params, loss="mse")
     assert model.jit_compile is True
 
@@ -48,7 +48,7 @@ def test_with_a_gpu_visible_determinism_turns_xla_off_as_keras_rules(monkeypatch
 def test_auto_leaves_xla_to_keras_on_cpu():
     params = base_params("ae", jit_compile="auto", deterministic=False)
     start_training(0, params.deterministic)
-    model = ae.build_autoencoder(**FAMILIES["ae"].build(params))
+    model = autoencoder.build_autoencoder(**FAMILIES["ae"].build(params))
     compile_model(model, params, loss="mse")
     assert isinstance(model.optimizer, keras.optimizers.Adam)
     assert model.jit_compile is False  # Keras' own choice without a GPU
@@ -91,10 +91,10 @@ def test_every_family_trains_in_mixed_precision_with_float32_outputs(name, preci
 
 
 def test_mixed_float16_scales_every_optimisers_loss():
-    autoencoder = ae.build_autoencoder(**FAMILIES["ae"].build(base_params("ae")))
-    compile_model(autoencoder, base_params("ae", precision="mixed_float16"), loss="mse")
-    assert isinstance(autoencoder.optimizer, keras.optimizers.LossScaleOptimizer)
-    gan = dcgan.DCGAN(**FAMILIES["dcgan"].build(base_params("dcgan")), seed=0)
+    model = autoencoder.build_autoencoder(**FAMILIES["ae"].build(base_params("ae")))
+    compile_model(model, base_params("ae", precision="mixed_float16"), loss="mse")
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    gan = adversarial.DCGAN(**FAMILIES["dcgan"].build(base_params("dcgan")), seed=0)
     compile_model(
         gan,
         base_params("dcgan", precision="mixed_float16"),
@@ -103,5 +103,5 @@ def test_mixed_float16_scales_every_optimisers_loss():
     )
     assert isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
     assert isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
-    compile_model(autoencoder, base_params("ae"), loss="mse")  # float32: no scaling
-    assert not isinstance(autoencoder.optimizer, keras.optimizers.LossScaleOptimizer)
+    compile_model(model, base_params("ae"), loss="mse")  # float32: no scaling
+    assert not isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)

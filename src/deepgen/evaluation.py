@@ -122,9 +122,10 @@ def conditional_quality(sample_features, sample_probabilities, digits, test_feat
 
 def evaluator_outputs(classifier, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The frozen evaluator's penultimate features and class probabilities of ``images``."""
-    from deepgen.models import evaluator, predict
+    from deepgen.models import predict
+    from deepgen.models.classifier import features_and_probabilities
 
-    features, probabilities = predict(evaluator.features_and_probabilities(classifier), images)
+    features, probabilities = predict(features_and_probabilities(classifier), images)
     return features, probabilities
 
 

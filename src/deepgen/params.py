@@ -9,9 +9,19 @@ YAML files only: a key missing there is an error, not a silent default.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    ValidationError,
+    model_validator,
+)
 
 
 class Block(BaseModel):
@@ -23,6 +33,12 @@ class DataParams(Block):
     validation_fraction: float = Field(gt=0, lt=1)  # of the 60k training images
     max_train_images: PositiveInt | None  # subset after shuffling (smoke runs)
     max_test_images: PositiveInt | None  # subset of the test set (smoke runs)
+
+    def split_sizes(self, pool: int) -> tuple[int, int]:
+        """Training and validation images the (limited) training pool of ``pool`` images gives."""
+        used = pool if self.max_train_images is None else min(pool, self.max_train_images)
+        n_validation = max(1, round(used * self.validation_fraction))
+        return used - n_validation, n_validation
 
 
 class TrainingParams(Block):
@@ -68,10 +84,40 @@ class FamilyParams(TrainingParams):
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
             raise ValueError(f"{where} does not make a valid block: {problems}") from None
 
+    # What training is counted in: epochs (the default), or steps (``StepCountedParams``).
+    COUNTED_IN: ClassVar[Literal["epoch", "step"]] = "epoch"
+
     @classmethod
     def counted_in(cls) -> Literal["epoch", "step"]:
-        """What the family's training is counted in: generator steps (``steps``) or epochs."""
-        return "step" if "steps" in cls.model_fields else "epoch"
+        return cls.COUNTED_IN
+
+
+class StepCountedParams(FamilyParams):
+    """Families trained for a number of optimiser steps (the GANs' generator updates), in Keras
+    epochs of ``gen_interval`` steps: a log row, a fixed-noise sample grid and a checkpoint after each."""
+
+    steps: PositiveInt
+    gen_interval: PositiveInt
+
+    COUNTED_IN = "step"
+    RESUMABLE_CHANGES = FamilyParams.RESUMABLE_CHANGES | {"steps"}
+
+    @model_validator(mode="after")
+    def _whole_intervals(self) -> StepCountedParams:
+        # Training runs in Keras epochs of gen_interval steps, one sample grid after each.
+        if self.steps % self.gen_interval:
+            raise ValueError(f"steps ({self.steps}) must be a multiple of gen_interval ({self.gen_interval})")
+        # A sample grid and a checkpoint need the compiled graph to stop at the interval's end.
+        if self.gen_interval % self.steps_per_execution:
+            raise ValueError(
+                f"gen_interval ({self.gen_interval}) must be a multiple of steps_per_execution ({self.steps_per_execution})"
+            )
+        # Samples are scored between Keras epochs.
+        if self.eval_interval % self.gen_interval:
+            raise ValueError(
+                f"eval_interval ({self.eval_interval}) must be a multiple of gen_interval ({self.gen_interval})"
+            )
+        return self
 
 
 class EvaluatorParams(TrainingParams):
@@ -84,7 +130,7 @@ class EvaluatorParams(TrainingParams):
 
 class LatentSweepParams(Block):
     # One instance per family with an encoder and size. The list shapes the pipeline: it is
-    # read from conf/base/parameters_latent_sweep.yml when pipelines are registered.
+    # read from the run's configuration when its pipelines are built (``shaping``).
     latent_dims: list[PositiveInt]
 
 
@@ -111,7 +157,7 @@ class AnomalyParams(Block):
     training images of one digit and scores the whole test set."""
 
     # The digits that get members, each in turn the normal class. The list shapes the pipeline:
-    # it is read from conf/base/parameters_anomaly.yml when pipelines are registered.
+    # it is read from the run's configuration when its pipelines are built (``shaping``).
     normal_classes: list[Annotated[int, Field(ge=0, le=9)]] = Field(min_length=1)
     # Keys of a family's own block changed for its one-class trainings (validated against the
     # family's parameter class when the run starts): {family: {key: value}}.
@@ -128,3 +174,43 @@ class DenoiseParams(Block):
     # Keys of a family's own block changed for the denoising and plain models: {family: {key: value}}.
     training: dict[str, dict[str, Any]]
     examples: PositiveInt  # test images shown per corruption in the figure
+
+
+def configuration(env: str | None = "base", project: Path | None = None, runtime_params: dict | None = None):
+    """The project's configuration as ``kedro run --env=<env> --params=<runtime_params>`` reads
+    it (``conf/base`` with ``env`` merged over it; ``"base"``: alone), through Kedro's own config
+    loader and the project's settings: what ``kedro distribute`` and the benchmark read before
+    any run.
+
+    Not for use inside a run: a new loader takes over OmegaConf's process-wide ``globals``
+    resolver, and the run's catalog would then resolve its paths with this one's globals."""
+    from kedro.config import OmegaConfigLoader
+    from kedro.framework.project import settings
+    from kedro.utils import find_kedro_project
+
+    project = project or find_kedro_project(Path.cwd()) or Path.cwd()  # a notebook runs in a sub-folder
+    arguments = {
+        **settings.CONFIG_LOADER_ARGS,
+        "default_run_env": env or settings.CONFIG_LOADER_ARGS["default_run_env"],
+    }
+    return OmegaConfigLoader(str(project / settings.CONF_SOURCE), runtime_params=runtime_params, **arguments)
+
+
+_run_configuration = None  # the config loader of the session under way, if any (``use_run_configuration``)
+
+
+def use_run_configuration(config_loader) -> None:
+    """Pipelines built from now on are shaped by this configuration (``None``: by the default
+    environment's). The provenance hook calls this as a session's context is made, before Kedro
+    first asks for a pipeline; ``kedro distribute`` with its own ``--env`` and ``--params``."""
+    global _run_configuration  # noqa: PLW0603 - one session at a time per process, as Kedro runs them
+    _run_configuration = config_loader
+
+
+def shaping(block: type[Block], key: str) -> Block:
+    """A parameter block that shapes pipelines (the latent sweep's sizes, the anomaly pipeline's
+    digits) as the run's configuration sets it: conf/base, its environment and its ``--params``."""
+    loader = (
+        configuration(None) if _run_configuration is None else _run_configuration
+    )  # a loader is a (lazy) mapping: empty to `or`
+    return block(**loader["parameters"][key])

@@ -17,16 +17,23 @@ from deepgen.training import grow_gpu_memory  # noqa: E402
 
 grow_gpu_memory()  # before any TensorFlow op, which would claim every GPU's whole memory
 
-from deepgen.families import FAMILIES, Family  # noqa: E402
-from deepgen.pipelines import anomaly, data_processing, denoise, evaluator, generate, latent_sweep  # noqa: E402
-from deepgen.pipelines.evaluator.pipeline import comparison, comparison_over_seeds  # noqa: E402
+from deepgen.families import FAMILIES, Family, default_run  # noqa: E402
+from deepgen.pipelines import (  # noqa: E402
+    anomaly,
+    comparison,
+    data_processing,
+    denoise,
+    evaluator,
+    generate,
+    latent_sweep,
+)
 from deepgen.pipelines.family import create_pipeline as model_pipeline  # noqa: E402
 from deepgen.pipelines.family.pipeline import template_inputs  # noqa: E402
 
 
 def family_pipeline(family: Family) -> Pipeline:
     """Everything ``kedro run --pipelines=<family>`` needs, from the raw files to the comparison."""
-    return template_inputs(family.scaling) + model_pipeline(family) + comparison([family])
+    return template_inputs(family.scaling) + model_pipeline(family) + comparison.create_pipeline([family])
 
 
 def register_pipelines() -> dict[str, Pipeline]:
@@ -40,15 +47,17 @@ def register_pipelines() -> dict[str, Pipeline]:
     }
     pipelines |= latent_sweep.member_pipelines() | {"latent_sweep.report": latent_sweep.report_pipeline()}
     # `kedro distribute --repeats=N` ends with one of these: its seeds' numbers as mean ± sd.
-    pipelines["repeats.comparison"] = comparison_over_seeds()
+    pipelines["repeats.comparison"] = comparison.over_seeds_pipeline()
     pipelines["repeats.latent_sweep"] = latent_sweep.report_over_seeds_pipeline()
     pipelines |= {name: family_pipeline(family) for name, family in FAMILIES.items()}
     # `kedro run`: every family whose default budget fits the main job, then one comparison.
-    default = [family for family in FAMILIES.values() if family.in_default_run]
     models = sum(
-        (pipelines[family.name] - pipelines[family.name].only_nodes_with_tags("comparison") for family in default),
+        (
+            pipelines[family.name] - pipelines[family.name].only_nodes_with_tags("comparison")
+            for family in default_run()
+        ),
         Pipeline([]),
     )
-    pipelines["__default__"] = models + comparison(default)
-    pipelines["comparison"] = comparison([])  # of every saved report: what `kedro distribute` ends with
+    pipelines["__default__"] = models + comparison.create_pipeline(default_run())
+    pipelines["comparison"] = comparison.create_pipeline([])  # of every saved report: what `kedro distribute` ends with
     return pipelines

@@ -1,4 +1,5 @@
-"""Typed reports: what a model's evaluation measured, and the comparison of every model.
+"""Typed reports: what a model's evaluation measured, and the comparison of every model; and
+the commit every report records.
 
 The nodes build them, ``deepgen.datasets.ReportDataset`` saves them as JSON, and the comparison
 and W&B read their fields.
@@ -6,9 +7,35 @@ and W&B read their fields.
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+PROJECT_COMMIT = "DEEPGEN_PROJECT_COMMIT"  # set by `kedro distribute` for members run outside the repository
+
+
+def git_commit(project_path: Path | str = ".") -> str:
+    """The checked-out commit (``+dirty`` when tracked files differ from it), or ``unknown``;
+    a member of ``kedro distribute``, run in a scratch copy of the project, is given its
+    project's in ``DEEPGEN_PROJECT_COMMIT``."""
+    if os.environ.get(PROJECT_COMMIT):
+        return os.environ[PROJECT_COMMIT]
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=project_path, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    try:
+        return git("rev-parse", "--short", "HEAD") + (
+            "+dirty" if git("status", "--porcelain", "--untracked-files=no") else ""
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
 
 SAMPLE_COLUMNS = ("fd", "class_score", "precision", "recall")
 CONDITIONAL_COLUMNS = ("conditional_accuracy", "fd_per_class")  # samples asked for given digits
@@ -97,6 +124,17 @@ class RealDataMetrics(SampleMetrics):
 
     n_train_images: int
     n_test_images: int
+
+
+class Yardstick(_Report):
+    """What a comparison measures against: the evaluator's real-data row (None where the
+    dataset's evaluator has scored no real images), the run's environment, the dataset and the
+    evaluator's SHA-256."""
+
+    real_data: RealDataMetrics | None
+    environment: str
+    dataset: str
+    evaluator_sha256: str
 
 
 class ComparisonRow(_Report):

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 from tensorflow.python.framework import config as tf_config  # disable_op_determinism is not public
 
-from deepgen.params import TrainingParams
+from deepgen.params import StepCountedParams, TrainingParams
 
 
 def start_training(seed: int, deterministic: bool = True) -> None:
@@ -202,6 +203,44 @@ def fit_epochs(
         verbose=progress_verbosity(),
     )
     return history_dict(history), clock.summary(params.epochs * len(x))
+
+
+def endless_batches(images: np.ndarray, batch_size: int, seed: int, digits: np.ndarray | None) -> tf.data.Dataset:
+    """Shuffled, repeated, prefetched full batches (of images, or of images and their digits),
+    for trainings counted in steps rather than epochs."""
+    dataset = tf.data.Dataset.from_tensor_slices(images if digits is None else (images, digits))
+    dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True).repeat()
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+class _StepCounter(keras.callbacks.Callback):
+    """The training step reached at the end of each Keras epoch (also after a resume, whose
+    first epoch is not the first of the training)."""
+
+    def __init__(self, steps_per_epoch: int):
+        super().__init__()
+        self.steps_per_epoch, self.steps = steps_per_epoch, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.steps.append((epoch + 1) * self.steps_per_epoch)
+
+
+def fit_steps(
+    model: keras.Model, params: StepCountedParams, x: np.ndarray, digits: np.ndarray | None, seed: int, callbacks: list
+) -> tuple[dict, dict]:
+    """``model.fit`` for ``params.steps`` steps on endless shuffled batches of ``x`` (with their
+    ``digits``, if given), in Keras epochs of ``gen_interval`` steps, with the clock and the given
+    callbacks; returns the history (a row per epoch, with its ``step``) and the timing summary."""
+    clock, counter = TrainingClock(), _StepCounter(params.gen_interval)
+    history = model.fit(
+        endless_batches(x, params.batch_size, seed, digits),
+        epochs=params.steps // params.gen_interval,
+        steps_per_epoch=params.gen_interval,
+        callbacks=[clock, counter, *callbacks],
+        shuffle=False,  # the dataset shuffles itself
+        verbose=progress_verbosity(),
+    )
+    return {"step": counter.steps, **history_dict(history)}, clock.summary(params.steps * params.batch_size)
 
 
 class DivergenceGuard(keras.callbacks.Callback):

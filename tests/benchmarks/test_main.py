@@ -1,23 +1,29 @@
-"""The benchmark's parts: the speed rows (in this process, on a few hundred images), the
-summary of Kedro's and tracking's share, and one real `kedro run` clocked in a fresh
-interpreter. Checks of the script, not of speed."""
+"""The benchmark's parts: the speed rows and a compute row (in this process, on a few hundred
+images), the summary of Kedro's and tracking's share, and one real `kedro run` clocked in a
+fresh interpreter. Checks of the script, not of speed."""
 
 import numpy as np
 import pytest
 
-from deepgen.benchmarks.__main__ import benchmark_autoencoders, benchmark_dcgan
 from deepgen.benchmarks.overhead import measure_in_fresh_interpreter, overhead_with_and_without_tracking
+from deepgen.benchmarks.speed import race
 from deepgen.datasets import IDXDataset
+from deepgen.families import FAMILIES, default_run
 from tests.conftest import RAW_MNIST, base_params
 
 
-@pytest.mark.timeout(300)
+def _images(n: int) -> np.ndarray:
+    return IDXDataset(filepath=str(RAW_MNIST / "train-images-idx3-ubyte.gz")).load()[:n].astype(np.float32) / 255
+
+
 @pytest.mark.slow
+@pytest.mark.timeout(300)
 def test_speed_rows_compare_the_reference_with_the_node():
-    images = IDXDataset(filepath=str(RAW_MNIST / "train-images-idx3-ubyte.gz")).load()[:576].astype(np.float32) / 255
-    params = {name: base_params(name) for name in ("ae", "vae", "dcgan")}
-    rows = benchmark_autoencoders(images, params, epochs=2, rounds=1, ablate=False)
-    rows.append(benchmark_dcgan(images, params["dcgan"], epochs=2, rounds=1, ablate=False, interval=5))
+    rows = [
+        race(family, base_params(family.name), _images(576), epochs=2, rounds=1, ablate=False, interval=5)
+        for family in FAMILIES.values()
+        if family.tutorial is not None
+    ]
     assert [row["model"] for row in rows] == ["ae", "vae", "dcgan"]
     for row in rows:
         assert row["batch_size"] == 32 and row["rounds"] == 1 == len(row["speedup_per_round"])
@@ -52,7 +58,7 @@ def _measured(seconds: dict[str, float]):
 
 def test_overhead_summary_takes_kedro_from_the_untracked_run_and_tracking_from_the_difference(tmp_path):
     measure = _measured({"disabled": (10.0, 4.0, 1.0, 7.0, 1.0), "offline": (12.0, 4.5, 1.5, 7.5, 1.0)})
-    summary = overhead_with_and_without_tracking(tmp_path, pairs=1, measure=measure)
+    summary = overhead_with_and_without_tracking(tmp_path, "ae", pairs=1, measure=measure)
     assert summary["kedro_seconds"] == 2.0  # 10 - 7 - 1, without W&B beside the nodes
     assert summary["tracking_seconds"] == 2.5  # (12 + 4.5) - (10 + 4)
     assert summary["run_seconds"] == 12.0 and summary["run_seconds_without_tracking"] == 10.0
@@ -69,14 +75,14 @@ def test_overhead_summary_keeps_each_modes_fastest_run(tmp_path):
         slow = len(calls) > 2  # the second pair ran on a busier machine
         return _measured({wandb_mode: (20.0 if slow else 10.0, 4.0, 1.0, 7.0, 1.0)})(project, wandb_mode)
 
-    summary = overhead_with_and_without_tracking(tmp_path, pairs=2, measure=measure)
+    summary = overhead_with_and_without_tracking(tmp_path, "ae", pairs=2, measure=measure)
     assert calls == ["disabled", "offline", "offline", "disabled"]  # alternating order
     assert summary["run_seconds"] == summary["run_seconds_without_tracking"] == 10.0
 
 
 @pytest.mark.slow
 def test_a_run_clocked_in_a_fresh_interpreter_adds_up(project_copy):
-    run = measure_in_fresh_interpreter(project_copy, "disabled")
+    run = measure_in_fresh_interpreter(project_copy, "disabled", "ae")
     assert run["wandb_mode"] == "disabled" and run["tensorflow_import_seconds"] > 0
     assert 0 < run["startup_seconds"] < run["run_seconds"]
     assert 0 < run["node_seconds"] + run["dataset_io_seconds"] < run["run_seconds"]
@@ -87,7 +93,7 @@ def test_a_run_clocked_in_a_fresh_interpreter_adds_up(project_copy):
 def test_forward_flops_count_the_convolutions_and_dense_layers_multiply_adds():
     import keras
 
-    from deepgen.benchmarks.diffusion import forward_flops
+    from deepgen.benchmarks.compute import forward_flops
 
     inputs = keras.Input((28, 28, 1))
     x = keras.layers.Conv2D(4, 3, padding="same")(inputs)  # 28·28 outputs × 4 channels × 3·3·1 inputs
@@ -99,19 +105,18 @@ def test_forward_flops_count_the_convolutions_and_dense_layers_multiply_adds():
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-def test_the_diffusion_row_measures_training_and_sampling_with_and_without_xla():
-    from deepgen.benchmarks.diffusion import benchmark_diffusion
+def test_a_compute_row_measures_training_with_and_without_xla_and_sampling():
+    from deepgen.benchmarks.compute import compute_row
 
-    images = IDXDataset(filepath=str(RAW_MNIST / "train-images-idx3-ubyte.gz")).load()[:512].astype(np.float32) / 255
-    params = base_params("diffusion", widths=[8, 16], groups=4, batch_size=8, sampling_steps=3)
-    row = benchmark_diffusion(images, params, epochs=2, rounds=1, interval=5, sampled=20)
-    assert row["model"] == "diffusion" and row["forward_mflops_per_image"] > 0 and row["matmul_gflops"] > 0
-    assert set(row["variants"]) == {"with XLA", "without XLA"}
+    family = next(family for family in FAMILIES.values() if family not in default_run())
+    params = base_params(family.name, widths=[8, 16], groups=4, batch_size=8, sampling_steps=3)
+    row = compute_row(family, params, _images(512), epochs=2, rounds=1, interval=5, sampled=20)
+    assert row["model"] == family.name and row["forward_mflops_per_image"] > 0 and row["matmul_gflops"] > 0
+    assert row["sampling_images_per_s"] > 0 and set(row["variants"]) == {"with XLA", "without XLA"}
     for variant in row["variants"].values():
-        assert variant["training_images_per_s"] > 0 and variant["sampling_images_per_s"] > 0
+        assert variant["training_images_per_s"] > 0 and 0 < variant["training_share_of_matmul"] < 1
         assert variant["training_gflops"] == pytest.approx(
             variant["training_images_per_s"] * 3 * row["forward_mflops_per_image"] / 1000,
             rel=0.01,
             abs=0.01,  # both sides rounded
         )
-        assert 0 < variant["sampling_share_of_matmul"] < 1

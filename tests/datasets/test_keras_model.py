@@ -6,13 +6,13 @@ import sys
 import pytest
 
 from deepgen.datasets import KerasModelDataset
-from deepgen.models import dcgan
+from deepgen.models import adversarial
 
 
 @pytest.mark.slow
 def test_generator_with_deepgen_layers_loads_in_a_fresh_process(tmp_path):
     path = tmp_path / "generator.keras"
-    KerasModelDataset(filepath=str(path)).save(dcgan.build_generator(100, fused_upsampling=True))
+    KerasModelDataset(filepath=str(path)).save(adversarial.build_generator(100, fused_upsampling=True))
     # A new interpreter has not imported the family that registers UpsampleConv2D.
     code = (
         "from deepgen.datasets import KerasModelDataset\n"

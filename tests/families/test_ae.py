@@ -5,7 +5,7 @@ from kedro_datasets.tensorflow import TensorFlowModelDataset
 
 from deepgen.families import FAMILIES
 from deepgen.families.ae import AEParams
-from deepgen.models import ae
+from deepgen.models import autoencoder
 from tests.conftest import base_params
 
 FAMILY = FAMILIES["ae"]
@@ -14,7 +14,7 @@ FAMILY = FAMILIES["ae"]
 def _train_steps(params: AEParams, x: np.ndarray, steps: int) -> tuple[list[float], dict]:
     keras.utils.set_random_seed(0)
     networks = FAMILY.build(params)
-    model = ae.build_autoencoder(**networks)
+    model = autoencoder.build_autoencoder(**networks)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
     losses = [float(model.train_on_batch(x, x)) for _ in range(steps)]
     return losses, networks

@@ -7,7 +7,7 @@ import pytest
 
 from deepgen.families import FAMILIES
 from deepgen.families.contract import evaluation_digits
-from deepgen.models import dcgan, vae
+from deepgen.models import adversarial, variational
 from tests.conftest import base_params
 
 CONDITIONAL = [name for name, family in FAMILIES.items() if family.conditional]
@@ -69,7 +69,7 @@ def test_cvae_trains_on_image_digit_batches_and_its_nll_is_conditioned(mnist_bat
     family, params = FAMILIES["cvae"], base_params("cvae", epochs=2, steps_per_execution=1, jit_compile=False)
     networks = _networks("cvae")
     labels = np.arange(len(mnist_batch)) % 10  # stand-ins: the test checks the plumbing, not the digits
-    model = vae.VAE(**networks, seed=0)
+    model = variational.VAE(**networks, seed=0)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     history = model.fit(mnist_batch, labels.astype(np.int32), batch_size=32, epochs=2, verbose=0).history
     assert history["loss"][-1] < history["loss"][0] and history["kl_loss"][-1] > 0
@@ -84,7 +84,7 @@ def test_cdcgan_projection_discriminator_and_fused_step(mnist_batch):
     images, digits = mnist_batch[:4] * 2 - 1, np.arange(4, dtype=np.int32)
     assert discriminator([images, digits]).shape == (4, 1)
     assert not np.allclose(discriminator([images, digits]), discriminator([images, digits + 1]))
-    model = dcgan.DCGAN(**networks, seed=0)
+    model = adversarial.DCGAN(**networks, seed=0)
     model.compile(
         d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5)
     )

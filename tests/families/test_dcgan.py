@@ -6,15 +6,15 @@ from kedro_datasets.tensorflow import TensorFlowModelDataset
 from pydantic import ValidationError
 
 from deepgen.families import FAMILIES
-from deepgen.models import dcgan
+from deepgen.models import adversarial
 from tests.conftest import base_params
 
 FAMILY = FAMILIES["dcgan"]
 
 
-def _compiled(seed: int = 0) -> dcgan.DCGAN:
+def _compiled(seed: int = 0) -> adversarial.DCGAN:
     keras.utils.set_random_seed(seed)
-    model = dcgan.DCGAN(**FAMILY.build(base_params("dcgan")), seed=seed)
+    model = adversarial.DCGAN(**FAMILY.build(base_params("dcgan")), seed=seed)
     model.compile(
         d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5)
     )
@@ -66,8 +66,8 @@ def test_samples_and_round_trip(tmp_path):
 
 def _generators_with_equal_weights():
     keras.utils.set_random_seed(0)
-    keras_gan = dcgan.build_generator(100, fused_upsampling=False)
-    fused = dcgan.build_generator(100, fused_upsampling=True)
+    keras_gan = adversarial.build_generator(100, fused_upsampling=False)
+    fused = adversarial.build_generator(100, fused_upsampling=True)
     assert [w.shape for w in fused.weights] == [w.shape for w in keras_gan.weights]  # same parameters
     fused.set_weights(keras_gan.get_weights())
     return keras_gan, fused

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from deepgen.families import FAMILIES
-from deepgen.models import diffusion
+from deepgen.models import ddpm
 from tests.conftest import base_params
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def test_cosine_alpha_bars_fall_from_one_to_zero_as_their_betas_say():
-    alpha_bars = diffusion.cosine_alpha_bars(1000)
+    alpha_bars = ddpm.cosine_alpha_bars(1000)
     assert alpha_bars.shape == (1000,)
     assert np.all(np.diff(alpha_bars) < 0) and 0.99 < alpha_bars[0] < 1 and alpha_bars[-1] < 1e-4
     # Direct computation: f(t)/f(0) wherever no β was clipped.
@@ -27,18 +27,18 @@ def test_noised_images_have_the_moments_of_q():
     x0 = np.full((20000, 28, 28), 0.6, np.float32)
     noise = rng.standard_normal(x0.shape).astype(np.float32)
     alpha_bar = np.full(len(x0), 0.3, np.float32)
-    x_t = np.asarray(diffusion.noised(x0, noise, alpha_bar))
+    x_t = np.asarray(ddpm.noised(x0, noise, alpha_bar))
     assert np.mean(x_t) == pytest.approx(np.sqrt(0.3) * 0.6, abs=2e-3)
     assert np.var(x_t) == pytest.approx(0.7, rel=2e-3)
 
 
 def _tiny_denoiser(conditional=False):
-    return diffusion.build_denoiser((16, 32), 32, 8, conditional)
+    return ddpm.build_denoiser((16, 32), 32, 8, conditional)
 
 
 def test_the_u_net_predicts_noise_of_the_images_shape():
     denoiser = _tiny_denoiser(conditional=True)
-    out = denoiser([np.zeros((3, 28, 28), np.float32), np.array([0, 500, 999]), np.array([1, 2, diffusion.NULL_DIGIT])])
+    out = denoiser([np.zeros((3, 28, 28), np.float32), np.array([0, 500, 999]), np.array([1, 2, ddpm.NULL_DIGIT])])
     assert out.shape == (3, 28, 28)
 
 
@@ -48,7 +48,7 @@ def test_training_steps_lower_the_loss_on_a_tiny_batch(mnist_batch, conditional)
     import keras
 
     keras.utils.set_random_seed(0)
-    model = diffusion.Diffusion(_tiny_denoiser(conditional), diffusion.cosine_alpha_bars(), drop_digit=0.2, seed=0)
+    model = ddpm.Diffusion(_tiny_denoiser(conditional), ddpm.cosine_alpha_bars(), drop_digit=0.2, seed=0)
     model.compile(optimizer=keras.optimizers.Adam(2e-3))
     images = mnist_batch[:32] * 2 - 1
     data = (images, np.arange(32) % 10) if conditional else images
@@ -59,21 +59,21 @@ def test_training_steps_lower_the_loss_on_a_tiny_batch(mnist_batch, conditional)
 
 
 def test_ddim_with_the_same_noise_gives_the_same_images_and_visits_the_steps_asked():
-    sampler = diffusion.DDIMSampler(_tiny_denoiser(), diffusion.cosine_alpha_bars(), batch_size=4)
+    sampler = ddpm.DDIMSampler(_tiny_denoiser(), ddpm.cosine_alpha_bars(), batch_size=4)
     noise = np.random.default_rng(1).standard_normal((6, 28, 28), dtype=np.float32)
     first, kept = sampler(noise, 5, keep=(0, 4))
     again, _ = sampler(noise, 5)
     assert np.array_equal(first, again) and first.shape == (6, 28, 28)
     assert np.all(np.abs(first) <= 1) and set(kept) == {0, 4}
     assert np.array_equal(kept[4], first)  # the last step's predicted image is the sample
-    assert diffusion.ddim_steps(5).tolist() == [999, 749, 500, 250, 0]
+    assert ddpm.ddim_steps(5).tolist() == [999, 749, 500, 250, 0]
 
 
 def test_guidance_changes_what_a_conditional_denoiser_draws():
     denoiser = _tiny_denoiser(conditional=True)
     rng = np.random.default_rng(3)  # its output layer starts at zero: any input would predict no noise
     denoiser.set_weights([rng.normal(0, 0.1, w.shape).astype(np.float32) for w in denoiser.get_weights()])
-    sampler = diffusion.DDIMSampler(denoiser, diffusion.cosine_alpha_bars())
+    sampler = ddpm.DDIMSampler(denoiser, ddpm.cosine_alpha_bars())
     noise = np.random.default_rng(2).standard_normal((4, 28, 28), dtype=np.float32)
     digits = np.array([1, 2, 3, 4], np.int32)
     unguided, _ = sampler(noise, 3, digits=digits, guidance=0.0)
@@ -124,7 +124,7 @@ def test_a_checkpoint_restores_the_moving_average_that_samples(tmp_path, mnist_b
 
     def model():
         keras.utils.set_random_seed(0)
-        denoising = diffusion.Diffusion(_tiny_denoiser(), diffusion.cosine_alpha_bars(), seed=0)
+        denoising = ddpm.Diffusion(_tiny_denoiser(), ddpm.cosine_alpha_bars(), seed=0)
         denoising.compile(optimizer=keras.optimizers.Adam(1e-2, use_ema=True, ema_momentum=0.5))
         return denoising
 

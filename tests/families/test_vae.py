@@ -6,7 +6,7 @@ from keras import ops
 
 from deepgen.families import FAMILIES
 from deepgen.families.vae import VAEParams
-from deepgen.models import vae
+from deepgen.models import variational
 from tests.conftest import base_params
 
 FAMILY = FAMILIES["vae"]
@@ -14,24 +14,28 @@ FAMILY = FAMILIES["vae"]
 
 def test_kl_of_the_prior_is_zero():
     z = np.zeros((4, 3), np.float32)
-    np.testing.assert_allclose(ops.convert_to_numpy(vae.kl_divergence(z, z)), 0, atol=1e-7)
+    np.testing.assert_allclose(ops.convert_to_numpy(variational.kl_divergence(z, z)), 0, atol=1e-7)
 
 
 def test_kl_closed_form():
     z_mean, z_log_var = np.array([[1.0, 0.0]], np.float32), np.array([[0.0, np.log(4.0)]], np.float32)
     expected = 0.5 * (1.0) + 0.5 * (4.0 - 1 - np.log(4.0))  # Σ ½(μ² + σ² − 1 − log σ²)
-    np.testing.assert_allclose(ops.convert_to_numpy(vae.kl_divergence(z_mean, z_log_var)), [expected], rtol=1e-6)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(variational.kl_divergence(z_mean, z_log_var)), [expected], rtol=1e-6
+    )
 
 
 def test_bernoulli_nll_is_summed_binary_cross_entropy():
     x = np.array([[[1.0, 0.0]]], np.float32)
     p = np.array([[[0.8, 0.3]]], np.float32)
-    np.testing.assert_allclose(ops.convert_to_numpy(vae.bernoulli_nll(x, p)), [-np.log(0.8) - np.log(0.7)], rtol=1e-6)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(variational.bernoulli_nll(x, p)), [-np.log(0.8) - np.log(0.7)], rtol=1e-6
+    )
 
 
-def _trained(params: VAEParams, x: np.ndarray, epochs: int) -> tuple[vae.VAE, dict]:
+def _trained(params: VAEParams, x: np.ndarray, epochs: int) -> tuple[variational.VAE, dict]:
     keras.utils.set_random_seed(0)
-    model = vae.VAE(**FAMILY.build(params), beta=params.beta, reconstruction=params.reconstruction, seed=0)
+    model = variational.VAE(**FAMILY.build(params), beta=params.beta, reconstruction=params.reconstruction, seed=0)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     history = model.fit(x, batch_size=32, epochs=epochs, verbose=0)
     return model, history.history
@@ -50,9 +54,9 @@ def test_training_lowers_the_loss_and_tracks_its_terms(mnist_batch, reconstructi
 def test_iw_nll_is_at_most_minus_elbo(mnist_batch):
     model, _ = _trained(base_params("vae", latent_dim=4), mnist_batch, epochs=3)
     x = mnist_batch[:64]
-    elbo = vae.elbo(model.encoder, model.decoder, x, seed=0).mean()
-    nll_iw = vae.importance_weighted_nll(model.encoder, model.decoder, x, k=200, seed=0).mean()
-    one_sample = vae.importance_weighted_nll(model.encoder, model.decoder, x, k=1, seed=0).mean()
+    elbo = variational.elbo(model.encoder, model.decoder, x, seed=0).mean()
+    nll_iw = variational.importance_weighted_nll(model.encoder, model.decoder, x, k=200, seed=0).mean()
+    one_sample = variational.importance_weighted_nll(model.encoder, model.decoder, x, k=1, seed=0).mean()
     assert nll_iw <= -elbo
     assert one_sample == pytest.approx(-elbo, rel=0.02)  # with one sample the bound is the ELBO
 
@@ -86,4 +90,4 @@ def test_active_units_count_the_dimensions_whose_posterior_mean_varies(mnist_bat
     z_mean = keras.layers.Concatenate()([brightness * 10.0, brightness * 0.0, brightness * 0.01])
     encoder = keras.Model(images, [z_mean, z_mean * 0.0])
     assert np.var(mnist_batch.mean(axis=(1, 2)) * 10) > 0.01
-    assert vae.active_units(encoder, mnist_batch) == 1
+    assert variational.active_units(encoder, mnist_batch) == 1

@@ -3,6 +3,7 @@ that runs in a fresh interpreter (``python -m deepgen.benchmarks.overhead PROJEC
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -49,8 +50,8 @@ class _ImportClock:
         return spec
 
 
-def kedro_overhead(project: Path) -> dict:
-    """`kedro run --pipelines=ae --env=smoke`, the CLI itself, run in this (fresh) interpreter in
+def kedro_overhead(project: Path, pipeline: str) -> dict:
+    """`kedro run --pipelines=<pipeline> --env=smoke`, the CLI itself, run in this (fresh) interpreter in
     a scratch copy of the project: its wall time less TensorFlow's import (timed where the run
     triggers it, and left out: it is TensorFlow's cost, whatever runs it); of that, the start-up before the pipeline
     (the CLI and Kedro's import, the project's settings, config, catalog and pipelines), the
@@ -100,7 +101,7 @@ def kedro_overhead(project: Path) -> dict:
         return manager
 
     kedro_session._create_hook_manager = with_clock  # the session the CLI creates gets the clock
-    sys.argv = ["kedro", "run", "--pipelines=ae", "--env=smoke"]
+    sys.argv = ["kedro", "run", f"--pipelines={pipeline}", "--env=smoke"]
     try:
         kedro_cli()
     except SystemExit as exit_:
@@ -119,10 +120,10 @@ def kedro_overhead(project: Path) -> dict:
     }
 
 
-def measure_in_fresh_interpreter(project: Path, wandb_mode: str) -> dict:
+def measure_in_fresh_interpreter(project: Path, wandb_mode: str, pipeline: str) -> dict:
     """`kedro_overhead` in a new Python process: nothing imported beforehand, as `kedro run`."""
     result = subprocess.run(
-        [sys.executable, "-m", "deepgen.benchmarks.overhead", str(project)],
+        [sys.executable, "-m", "deepgen.benchmarks.overhead", str(project), pipeline],
         stdout=subprocess.PIPE,
         text=True,
         check=True,
@@ -131,8 +132,8 @@ def measure_in_fresh_interpreter(project: Path, wandb_mode: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def overhead_with_and_without_tracking(project: Path, pairs: int = 3, measure=measure_in_fresh_interpreter) -> dict:
-    """The smoke run with W&B off and offline, alternating (off, offline, offline, off, …).
+def overhead_with_and_without_tracking(project: Path, pipeline: str, pairs: int = 3, measure=None) -> dict:
+    """The smoke run of ``pipeline`` with W&B off and offline, alternating (off, offline, offline, off, …).
 
     W&B's work runs on a background thread and in its service process, sharing the two cores
     with TensorFlow: it lengthens the nodes rather than adding time between them. And wandb is
@@ -142,6 +143,7 @@ def overhead_with_and_without_tracking(project: Path, pairs: int = 3, measure=me
     and datasets. Each kind is represented by its fastest run: on a shared machine interference
     only adds time, and one stalled run would otherwise move the difference. ``measure(project,
     wandb_mode)`` runs one and returns ``kedro_overhead``'s dict."""
+    measure = measure or functools.partial(measure_in_fresh_interpreter, pipeline=pipeline)
     runs: dict[str, list[dict]] = {"disabled": [], "offline": []}
     for pair in range(pairs):
         for mode in ("disabled", "offline") if pair % 2 == 0 else ("offline", "disabled"):
@@ -171,7 +173,7 @@ def overhead_with_and_without_tracking(project: Path, pairs: int = 3, measure=me
         "runs": runs,
     }
     print(
-        f"kedro run --pipelines=ae --env=smoke beyond TensorFlow's import: {seconds:.2f} s with W&B offline, "
+        f"kedro run --pipelines={pipeline} --env=smoke beyond TensorFlow's import: {seconds:.2f} s with W&B offline, "
         f"{untracked['run_seconds']:.2f} s without (fastest of {pairs} each). Kedro {kedro:.2f} s "
         f"({summary['kedro_fraction']:.0%}; start-up {summary['kedro_startup_seconds']:.2f} s), W&B {tracking:.2f} s "
         f"({summary['tracking_fraction']:.0%}, whole runs compared): together {summary['kedro_and_tracking_fraction']:.0%}. "
@@ -183,4 +185,4 @@ def overhead_with_and_without_tracking(project: Path, pairs: int = 3, measure=me
 
 
 if __name__ == "__main__":
-    print(json.dumps(kedro_overhead(Path(sys.argv[1]).resolve())))
+    print(json.dumps(kedro_overhead(Path(sys.argv[1]).resolve(), sys.argv[2])))

@@ -1,14 +1,26 @@
 """Project datasets: MNIST's IDX format, folders of images, ``.npy`` arrays, Keras models, typed
-reports, and the values a run supplies (commit, training context)."""
+reports, the values a run supplies (commit, training context), and the catalog itself.
 
-from .checksummed import ChecksumDataset, ChecksummedModelDataset
-from .idx import IDXDataset, IDXFormatError, LabelledIDXDataset
-from .images import ImageFolderDataset
-from .keras_model import KerasModelDataset
-from .npy import NpyDataset
-from .partitions import SavedPartitionsDataset
-from .report import ReportDataset
-from .runtime import GitCommitDataset, TrainingContextDataset
+Each is imported when first named (``deepgen.datasets.KerasModelDataset`` in ``catalog.yml``,
+or here): reading the settings loads no TensorFlow."""
+
+from importlib import import_module
+
+_MODULES = {
+    "ChecksumDataset": "checksummed",
+    "ChecksummedModelDataset": "checksummed",
+    "GitCommitDataset": "runtime",
+    "IDXDataset": "idx",
+    "IDXFormatError": "idx",
+    "ImageFolderDataset": "images",
+    "InMemoryWithoutCopiesCatalog": "catalog",
+    "KerasModelDataset": "keras_model",
+    "LabelledIDXDataset": "idx",
+    "NpyDataset": "npy",
+    "ReportDataset": "json_report",
+    "SavedPartitionsDataset": "partitions",
+    "TrainingContextDataset": "runtime",
+}
 
 __all__ = [
     "ChecksumDataset",
@@ -17,6 +29,7 @@ __all__ = [
     "IDXDataset",
     "IDXFormatError",
     "ImageFolderDataset",
+    "InMemoryWithoutCopiesCatalog",
     "KerasModelDataset",
     "LabelledIDXDataset",
     "NpyDataset",
@@ -24,3 +37,9 @@ __all__ = [
     "SavedPartitionsDataset",
     "TrainingContextDataset",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_MODULES[name]}"), name)

@@ -175,4 +175,4 @@ class LabelledIDXDataset(AbstractDataset[dict, dict]):
         return self._images.exists() and self._labels.exists()
 
     def _describe(self) -> dict[str, Any]:
-        return {"images": self._images._describe(), "labels": self._labels._describe()}
+        return {"images": self._images.path, "labels": self._labels.path}

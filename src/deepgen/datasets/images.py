@@ -7,6 +7,7 @@ import logging
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
+import fsspec
 import numpy as np
 from kedro.io import DatasetError
 from kedro.io.core import AbstractDataset
@@ -14,6 +15,9 @@ from kedro_datasets._typing import ImagePreview
 from kedro_datasets.partitions import PartitionedDataset
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from deepgen.labels import UNLABELLED
+
+from .partitions import loaders_or_none
 from .preview import image_preview
 
 logger = logging.getLogger(__name__)
@@ -21,12 +25,6 @@ logger = logging.getLogger(__name__)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 IMAGE_SIZE = (28, 28)
 MAX_CLASSES = 10  # the networks' label inputs and the evaluator's outputs have ten slots
-UNLABELLED = 255  # the label of every image of a flat folder
-
-
-def is_labelled(labels: np.ndarray) -> bool:
-    """False for the images of a flat folder, whose labels are all ``UNLABELLED``."""
-    return not (labels.size and np.all(labels == UNLABELLED))
 
 
 class ImageFolderDataset(AbstractDataset[None, dict]):
@@ -106,7 +104,7 @@ class ImageFolderDataset(AbstractDataset[None, dict]):
         """Every PNG and JPEG partition of the folder, by its path inside it."""
         if not self._exists():
             raise DatasetError(f"{self._path}: no such folder.")
-        partitions = self._folder.load() if self._folder._list_partitions() else {}
+        partitions = loaders_or_none(self._folder)
         files = {name: load for name, load in partitions.items() if name.lower().endswith(IMAGE_SUFFIXES)}
         others = sorted(set(partitions) - set(files))
         if others:
@@ -148,7 +146,8 @@ class ImageFolderDataset(AbstractDataset[None, dict]):
         return image_preview(self.load()["images"])
 
     def _exists(self) -> bool:
-        return bool(self._folder._filesystem.isdir(self._folder._normalized_path))
+        filesystem, folder = fsspec.core.url_to_fs(self._path)
+        return bool(filesystem.isdir(folder))
 
     def _describe(self) -> dict[str, Any]:
         return {"path": self._path, "split": self._split, "test_fraction": self._test_fraction}

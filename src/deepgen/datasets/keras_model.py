@@ -38,7 +38,7 @@ class KerasModelDataset(AbstractDataset[keras.Model, keras.Model]):
         self.metadata = metadata
 
     def load(self) -> keras.Model:
-        import deepgen.families  # noqa: F401 - registers the families' custom layers, which model files name
+        import deepgen.models  # noqa: F401 - registers the project's layers, which model files name
 
         return keras.models.load_model(self._filepath, compile=False)
 

@@ -14,9 +14,14 @@ class SavedPartitionsDataset(PartitionedDataset):
     partitions (``{}``), where Kedro's fails, so that its readers can say what is missing."""
 
     def load(self) -> dict[str, Callable[[], Any]]:
-        try:
-            return super().load()  # lists the folder afresh
-        except DatasetError:
-            if self._list_partitions():  # partitions were there: a failure of another kind
-                raise
-            return {}
+        return loaders_or_none(super())
+
+
+def loaders_or_none(partitions: PartitionedDataset) -> dict[str, Callable[[], Any]]:
+    """``partitions.load()`` (the folder listed afresh), or ``{}`` where Kedro finds none."""
+    try:
+        return partitions.load()
+    except DatasetError as error:
+        if not str(error).startswith("No partitions found"):  # a failure of another kind
+            raise
+        return {}

@@ -13,7 +13,7 @@ def image_preview(images: np.ndarray, n: int = 32, ncols: int = 8) -> ImagePrevi
     """The first ``n`` images of an N×H×W array (uint8, or floats in [0,1]) as one PNG."""
     from matplotlib import image as mpimg
 
-    from deepgen.reporting import tile_images
+    from deepgen.figures import tile_images
 
     images = np.asarray(images[:n], dtype=np.float32)
     if images.max() > 1:

@@ -7,7 +7,7 @@ from typing import Any
 
 from kedro.io.core import AbstractDataset
 
-from deepgen.provenance import git_commit
+from deepgen.report import git_commit
 
 
 class GitCommitDataset(AbstractDataset[None, str]):

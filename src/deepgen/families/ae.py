@@ -7,12 +7,12 @@ from typing import Literal
 
 import numpy as np
 
-from deepgen.models import ae, blocks, predict
+from deepgen.models import autoencoder, blocks, predict
 from deepgen.params import MixtureSampledParams
 from deepgen.training import compile_model, fit_epochs
 
 from . import samplers
-from .contract import Family, TrainingResult
+from .contract import AnomalyDetection, Family, Restoration, TrainingData, TrainingResult, TutorialReference
 
 
 class AEParams(MixtureSampledParams):
@@ -22,31 +22,29 @@ class AEParams(MixtureSampledParams):
 
 def build(params: AEParams) -> dict:
     return {
-        "encoder": ae.build_encoder(
+        "encoder": autoencoder.build_encoder(
             params.latent_dim, params.architecture, params.hidden_units, params.latent_activation
         ),
         "decoder": blocks.build_decoder(params.latent_dim, params.architecture, params.hidden_units),
     }
 
 
-def train(
-    networks,
-    train_x,
-    validation_x,
-    params: AEParams,
-    seed: int,
-    callbacks: list,
-    train_targets=None,
-    validation_targets=None,
-) -> TrainingResult:
-    """Encoder and decoder fitted jointly on pixel MSE; with targets (clean images for
-    corrupted ``train_x``) a denoising autoencoder."""
-    model = ae.build_autoencoder(networks["encoder"], networks["decoder"])
+def train(networks, data: TrainingData, params: AEParams, seed: int, callbacks: list) -> TrainingResult:
+    """Encoder and decoder fitted jointly on pixel MSE; with ``data.targets`` (clean images for
+    corrupted ``data.x``) a denoising autoencoder."""
+    model = autoencoder.build_autoencoder(networks["encoder"], networks["decoder"])
     compile_model(model, params, loss="mse")
-    train_y = train_x if train_targets is None else train_targets
-    validation_y = validation_x if validation_targets is None else validation_targets
-    history, stats = fit_epochs(model, params, train_x, train_y, (validation_x, validation_y), callbacks)
+    targets = data.x if data.targets is None else data.targets
+    validation_targets = data.validation_x if data.validation_targets is None else data.validation_targets
+    history, stats = fit_epochs(model, params, data.x, targets, (data.validation_x, validation_targets), callbacks)
     return TrainingResult(history, stats)
+
+
+def tutorial_training(params: AEParams, images: np.ndarray, epochs: int, clock) -> None:
+    """The tutorial's: ``compile`` and ``fit`` with Keras' defaults."""
+    model = autoencoder.build_autoencoder(**build(params))
+    model.compile(optimizer="adam", loss="mean_squared_error")
+    model.fit(images, images, batch_size=params.batch_size, epochs=epochs, verbose=0, callbacks=[clock])
 
 
 def reconstruction_error(networks, images: np.ndarray, params: AEParams, seed: int) -> np.ndarray:
@@ -62,10 +60,11 @@ FAMILY = Family(
     build=build,
     train=train,
     networks=("encoder", "decoder"),
-    encode=lambda networks, images: predict(networks["encoder"], images),
-    decode=lambda networks, codes: predict(networks["decoder"], codes),
+    encode=lambda networks, images, labels: predict(networks["encoder"], images),
+    decode=lambda networks, codes, digits: predict(networks["decoder"], codes),
     samplers=(samplers.prior, samplers.mixture),
     epoch_image="reconstructions",
-    anomaly_scores={"reconstruction_error": reconstruction_error},
-    denoises=True,
+    anomaly=AnomalyDetection({"reconstruction_error": reconstruction_error}),
+    restoration=Restoration(train),
+    tutorial=TutorialReference(tutorial_training),
 )

@@ -1,37 +1,36 @@
 """The conditional DCGAN: the DCGAN with the digit given to both networks (a learnt label
 embedding joined to the generator's noise; a projection discriminator, see
-``deepgen.models.dcgan.build_discriminator``), trained with the same fused step."""
+``deepgen.models.adversarial.build_discriminator``), trained with the same fused step."""
 
 from __future__ import annotations
 
 from pydantic import PositiveInt
 
-from deepgen.models import dcgan as networks_of
-from deepgen.models import predict
+from deepgen.models import adversarial, blocks, predict
 
-from . import dcgan, samplers
+from . import gan_base, samplers
 from .conditional import digit_grid
 from .contract import Family, FigureInputs
 
 
-class CDCGANParams(dcgan.DCGANParams):
+class CDCGANParams(gan_base.GANParams):
     label_embedding: PositiveInt  # size of the digit's embedding joined to the generator's noise
 
 
 def build(params: CDCGANParams) -> dict:
     return {
-        "generator": networks_of.build_generator(params.latent_dim, params.fused_upsampling, params.label_embedding),
-        "discriminator": networks_of.build_discriminator(conditional=True),
+        "generator": adversarial.build_generator(params.latent_dim, params.fused_upsampling, params.label_embedding),
+        "discriminator": adversarial.build_discriminator(conditional=True),
     }
 
 
 def decode(networks, noise, digits):
-    return networks_of.to_unit(predict(networks["generator"], [noise, digits]))
+    return blocks.to_unit(predict(networks["generator"], [noise, digits]))
 
 
 def figures(networks, given: FigureInputs) -> dict:
     return {
-        "progression": dcgan.progression(given.extras, "cDCGAN samples of fixed noise, digits 0–9"),
+        "progression": gan_base.progression(given.extras, "cDCGAN samples of fixed noise, digits 0–9"),
         "digit_grid": digit_grid(FAMILY, networks, networks["generator"].input_shape[0][-1]),
     }
 
@@ -41,7 +40,7 @@ FAMILY = Family(
     label="cDCGAN",
     params=CDCGANParams,
     build=build,
-    train=dcgan.train,
+    train=gan_base.train,
     networks=("generator", "discriminator"),
     decode=decode,
     samplers=(samplers.prior,),

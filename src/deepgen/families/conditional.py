@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from deepgen import reporting
+from deepgen.figures import labelled_rows
 
 from .contract import N_DIGITS, Family, Networks
 
@@ -17,4 +17,4 @@ def digit_grid(family: Family, networks: Networks, latent_dim: int, seed: int = 
     digits = np.repeat(np.arange(N_DIGITS, dtype=np.int32), N_DIGITS)
     images = family.images(networks, np.tile(noise, (N_DIGITS, 1)), digits).reshape(N_DIGITS, N_DIGITS, 28, 28)
     rows = {f"digit {digit}": images[digit] for digit in range(N_DIGITS)}
-    return reporting.labelled_rows(rows, f"{family.label}: a row per digit asked for, a column per noise vector")
+    return labelled_rows(rows, f"{family.label}: a row per digit asked for, a column per noise vector")

@@ -1,10 +1,13 @@
-"""What a model family declares: the one object the pipelines, reports and tracking read."""
+"""What a model family declares: the one object the pipelines, reports and tracking read.
+
+Every family has the essentials (its networks, how they train, how codes become images, its
+samplers); what only some families can do comes as optional capabilities (``anomaly``,
+``restoration``). The callables' signatures are the protocols below."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import keras
 import numpy as np
@@ -14,6 +17,20 @@ from deepgen.models.blocks import N_DIGITS
 from deepgen.params import FamilyParams
 
 Networks = dict[str, keras.Model]
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """What a family trains on: images in its ``scaling``; a conditional family's also read
+    their digits (``labels``, None for the others); ``targets`` are what the images should
+    become, for a family that learns to restore corrupted images (None: the images themselves)."""
+
+    x: np.ndarray
+    validation_x: np.ndarray
+    labels: np.ndarray | None = None
+    validation_labels: np.ndarray | None = None
+    targets: np.ndarray | None = None
+    validation_targets: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -34,8 +51,73 @@ class FigureInputs:
     extras: dict[str, Any]  # TrainingResult.extras
     params: FamilyParams
     seed: int
-    # images in [0, 1] -> their FD and class score under the evaluator; None without an evaluator
-    score: Callable[[np.ndarray], dict[str, float]] | None
+    score: Score | None  # None without an evaluator
+
+
+class Build(Protocol):
+    def __call__(self, params: FamilyParams, /) -> Networks:
+        """The untrained networks."""
+
+
+class Train(Protocol):
+    def __call__(
+        self, networks: Networks, data: TrainingData, params: FamilyParams, seed: int, callbacks: list, /
+    ) -> TrainingResult:
+        """Trains ``networks`` in place through Keras ``fit`` with the ``callbacks`` given."""
+
+
+class Decode(Protocol):
+    def __call__(self, networks: Networks, codes: np.ndarray, digits: np.ndarray | None, /) -> np.ndarray:
+        """Codes (and, for a conditional family, one digit each) to images in [0, 1]."""
+
+
+class Encode(Protocol):
+    def __call__(self, networks: Networks, images: np.ndarray, labels: np.ndarray | None, /) -> np.ndarray:
+        """Images in [0, 1] (and a conditional family's labels) to codes: posterior means where there are any."""
+
+
+class Draw(Protocol):
+    def __call__(
+        self,
+        family: Family,
+        networks: Networks,
+        params: FamilyParams,
+        n: int,
+        seed: int,
+        train_x: np.ndarray | None,
+        digits: np.ndarray | None,
+        /,
+    ) -> np.ndarray:
+        """``n`` images in [0, 1] (``digits``: one per image for a conditional family, else None)."""
+
+
+class Metrics(Protocol):
+    def __call__(
+        self, networks: Networks, test_x: np.ndarray, test_labels: np.ndarray, params: FamilyParams, seed: int, /
+    ) -> dict[str, float]:
+        """The family's own metrics on the test set."""
+
+
+class Figures(Protocol):
+    def __call__(self, networks: Networks, given: FigureInputs, /) -> dict[str, Figure]:
+        """The family's own figures, by name (``Family.figure_names``)."""
+
+
+class Score(Protocol):
+    def __call__(self, images: np.ndarray, /) -> dict[str, float]:
+        """Images in [0, 1] → their FD and class score under the evaluator."""
+
+
+class AnomalyScore(Protocol):
+    def __call__(self, networks: Networks, images: np.ndarray, params: FamilyParams, seed: int, /) -> np.ndarray:
+        """One score per image, higher for images less like the training set."""
+
+
+class TutorialTraining(Protocol):
+    def __call__(self, params: FamilyParams, images: np.ndarray, epochs: int, clock: keras.callbacks.Callback, /):
+        """Trains the family's networks on ``images`` for ``epochs`` epochs (a family counted in
+        steps: epochs of ``gen_interval`` steps) as the tutorial's code did, telling ``clock``
+        when training begins and each epoch ends."""
 
 
 @dataclass(frozen=True)
@@ -44,9 +126,31 @@ class Sampler:
 
     name: str  # ``prior`` writes ``samples.npy``; any other ``<name>_samples.npy``
     label: str  # how the comparison names its rows
-    # (family, networks, params, n, seed, train_x, digits) -> images; ``digits`` (one per image)
-    # for conditional families, None for the others
-    draw: Callable[..., np.ndarray]
+    draw: Draw
+
+
+@dataclass(frozen=True)
+class AnomalyDetection:
+    """A capability: scores that tell how unlike its training images an image is (the
+    ``anomaly`` pipeline trains the family on one digit and asks how well each finds the other nine)."""
+
+    scores: dict[str, AnomalyScore]
+
+
+@dataclass(frozen=True)
+class TutorialReference:
+    """A capability: the family's training written the way the tutorial wrote it (Keras' defaults,
+    the Keras-GAN loop), which ``python -m deepgen.benchmarks`` races its training node against."""
+
+    train: TutorialTraining
+
+
+@dataclass(frozen=True)
+class Restoration:
+    """A capability: a training that learns ``TrainingData.targets`` (clean images) from
+    ``TrainingData.x`` (their corrupted copies); the ``denoise`` pipeline trains the family so."""
+
+    train: Train
 
 
 @dataclass(frozen=True)
@@ -57,36 +161,26 @@ class Family:
     name: str
     label: str
     params: type[FamilyParams]
-    build: Callable[[FamilyParams], Networks]  # untrained networks from the parameters
-    # (networks, train_x, validation_x, params, seed, callbacks) -> TrainingResult; images in
-    # ``scaling``; a conditional family's also takes ``train_labels`` and ``validation_labels``
-    train: Callable[..., TrainingResult]
+    build: Build
+    train: Train
     networks: tuple[str, ...]  # which of ``build``'s networks are saved (data/06_models/<name>/)
-    # (networks, codes) -> images in [0, 1]; a conditional family's takes the digits as a third argument
-    decode: Callable[..., np.ndarray]
-    samplers: tuple[Sampler, ...]
+    decode: Decode
+    samplers: tuple[Sampler, ...]  # ``prior`` first
     scaling: Literal["unit", "symmetric"] = "unit"  # training images in [0,1] (sigmoid) or [-1,1] (tanh)
-    # (networks, [0,1] images) -> codes (means); a conditional family's takes the labels as a third argument
-    encode: Callable[..., np.ndarray] | None = None
-    # its networks read the digit: samplers draw the digits asked for (a family whose parameters
-    # have ``conditional`` is so when they say it: see ``configured``)
+    encode: Encode | None = None  # families with an encoder: embeddings, reconstructions, the latent sweep
+    # Its networks read the digit: samplers draw the digits asked for (a family whose parameters
+    # have ``conditional`` is so when they say it: see ``configured``).
     conditional: bool = False
     epoch_image: Literal["reconstructions", "samples"] = "samples"  # logged after every epoch
-    # Family-specific metrics on the test set: (networks, test_x, test_labels, params, seed) -> {name: value}
-    metrics: Callable[..., dict[str, float]] | None = None
-    # Family-specific figures: (networks, FigureInputs) -> {name: Figure}
-    figures: Callable[..., dict[str, Figure]] | None = None
+    metrics: Metrics | None = None
+    figures: Figures | None = None
     figure_names: tuple[str, ...] = ()  # the keys ``figures`` returns (saved as <name>/<figure>.png)
-    # Anomaly scores it offers, by name: (networks, [0,1] images, params, seed) -> one score per
-    # image, higher for images less like its training set (the `anomaly` pipeline trains it on
-    # one digit and asks how well each score finds the other nine).
-    anomaly_scores: dict[str, Callable[..., np.ndarray]] = field(default_factory=dict)
-    # Its ``train`` also takes ``train_targets`` and ``validation_targets``: the clean images it
-    # learns to give for corrupted inputs (the `denoise` pipeline trains it so).
-    denoises: bool = False
-    in_default_run: bool = True  # part of plain `kedro run` (its default budget fits the main job)
     # Fewer training images than this cannot train anything worth scoring (runs stop before any work).
     min_train_images: int = 100
+    # Optional capabilities: what the applications' pipelines look for.
+    anomaly: AnomalyDetection | None = None
+    restoration: Restoration | None = None
+    tutorial: TutorialReference | None = None
 
     def configured(self, params: FamilyParams) -> Family:
         """The family as ``params`` make it: one whose parameter block says ``conditional: true``
@@ -100,22 +194,28 @@ class Family:
     def may_be_conditional(self) -> bool:
         return self.conditional or "conditional" in self.params.model_fields
 
-    def codes(self, networks: Networks, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    def codes(self, networks: Networks, images: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
         """``images`` encoded; a conditional encoder also reads their ``labels``, others ignore them."""
-        return self.encode(networks, images, *self._condition(labels))
+        return self.encode(networks, images, self._condition(labels))
 
     def images(self, networks: Networks, codes: np.ndarray, digits: np.ndarray | None = None) -> np.ndarray:
         """``codes`` decoded, each as the digit asked for where the family is conditional."""
         if digits is None and self.conditional:
             raise ValueError(f"The {self.label} is conditional: say which digit each image should be.")
-        return self.decode(networks, codes, *self._condition(self._refuse_digits_if_unconditional(digits)))
+        return self.decode(networks, codes, self._condition(self._refuse_digits_if_unconditional(digits)))
 
-    def reconstruct(self, networks: Networks, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
-        codes = self.codes(networks, images, labels)
-        return self.decode(networks, codes, *self._condition(labels))
+    def reconstruct(self, networks: Networks, images: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
+        return self.decode(networks, self.codes(networks, images, labels), self._condition(labels))
 
     def sample(
-        self, sampler: Sampler, networks: Networks, params: FamilyParams, n: int, seed: int, train_x, digits=None
+        self,
+        sampler: Sampler,
+        networks: Networks,
+        params: FamilyParams,
+        n: int,
+        seed: int,
+        train_x: np.ndarray | None,
+        digits=None,
     ) -> np.ndarray:
         """``n`` images from ``sampler``; a conditional family draws ``digits`` (one digit for
         all, or one per image; by default 0, 1, …, 9, 0, 1, …: ``n / 10`` of each digit)."""
@@ -135,8 +235,9 @@ class Family:
             raise ValueError(f"The {self.label} is unconditional: it cannot be asked for particular digits.")
         return digits
 
-    def _condition(self, labels: np.ndarray) -> tuple[np.ndarray, ...]:
-        return (np.asarray(labels, np.int32),) if self.conditional else ()
+    def _condition(self, labels: np.ndarray | None) -> np.ndarray | None:
+        """What the networks get of the labels: a conditional family's as digits, the others' nothing."""
+        return np.asarray(labels, np.int32) if self.conditional else None
 
 
 def evaluation_digits(n: int) -> np.ndarray:

@@ -5,39 +5,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from deepgen import reporting
-from deepgen.models import blocks, predict, vae
-from deepgen.training import compile_model, fit_epochs
+from deepgen.figures import labelled_rows
+from deepgen.models import blocks, predict, variational
 
-from . import samplers
+from . import samplers, vae_base
 from .conditional import digit_grid
-from .contract import N_DIGITS, Family, FigureInputs, TrainingResult
-from .vae import VariationalParams
-from .vae import metrics as variational_metrics
+from .contract import N_DIGITS, Family, FigureInputs
 
 STYLE_EXAMPLES = 8  # test digits in the style-transfer figure
 
 
-class CVAEParams(VariationalParams):
+class CVAEParams(vae_base.VariationalParams):
     pass
 
 
 def build(params: CVAEParams) -> dict:
     return {
-        "encoder": vae.build_encoder(params.latent_dim, params.architecture, params.hidden_units, conditional=True),
+        "encoder": variational.build_encoder(
+            params.latent_dim, params.architecture, params.hidden_units, conditional=True
+        ),
         "decoder": blocks.build_decoder(params.latent_dim, params.architecture, params.hidden_units, conditional=True),
     }
-
-
-def train(
-    networks, train_x, validation_x, params: CVAEParams, seed: int, callbacks: list, train_labels, validation_labels
-) -> TrainingResult:
-    """The VAE's training on (image, digit) batches."""
-    model = vae.VAE(**networks, beta=params.beta, reconstruction=params.reconstruction, seed=seed)
-    compile_model(model, params)
-    digits, validation_digits = train_labels.astype(np.int32), validation_labels.astype(np.int32)
-    history, stats = fit_epochs(model, params, train_x, digits, (validation_x, validation_digits), callbacks)
-    return TrainingResult(history, stats)
 
 
 def encode(networks, images: np.ndarray, digits: np.ndarray) -> np.ndarray:
@@ -51,7 +39,7 @@ def decode(networks, codes: np.ndarray, digits: np.ndarray) -> np.ndarray:
 
 def metrics(networks, test_x: np.ndarray, test_labels: np.ndarray, params: CVAEParams, seed: int) -> dict:
     """The VAE's ELBO and IW-NLL, conditioned on each test image's digit."""
-    return variational_metrics(networks, test_x, test_labels, params, seed, digits=test_labels.astype(np.int32))
+    return vae_base.likelihood_metrics(networks, test_x, params, seed, digits=test_labels.astype(np.int32))
 
 
 def figures(networks, given: FigureInputs) -> dict:
@@ -73,7 +61,7 @@ def _style_transfer(networks, test_x: np.ndarray, test_labels: np.ndarray):
         f"test {label}": np.concatenate([image[None], row])
         for image, label, row in zip(examples, labels, decoded, strict=True)
     }
-    return reporting.labelled_rows(rows, "CVAE style transfer: a test digit (left), decoded as 0–9")
+    return labelled_rows(rows, "CVAE style transfer: a test digit (left), decoded as 0–9")
 
 
 FAMILY = Family(
@@ -81,7 +69,7 @@ FAMILY = Family(
     label="CVAE",
     params=CVAEParams,
     build=build,
-    train=train,
+    train=vae_base.train,
     networks=("encoder", "decoder"),
     encode=encode,
     decode=decode,

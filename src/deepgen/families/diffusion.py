@@ -1,5 +1,5 @@
 """The denoising diffusion model (networks, training step and DDIM sampler in
-``deepgen.models.diffusion``): trained for a number of steps on images in [-1, 1], sampled with
+``deepgen.models.ddpm``): trained for a number of steps on images in [-1, 1], sampled with
 DDIM in ``sampling_steps`` steps from the exponential moving average of its weights. With
 ``conditional: true`` the denoiser also reads the digit, hidden from it for ``label_dropout`` of
 the training images, and samples are guided towards the digit asked for (classifier-free
@@ -15,16 +15,14 @@ import keras
 import numpy as np
 from pydantic import Field, PositiveInt, model_validator
 
-from deepgen import reporting
-from deepgen.models import diffusion
-from deepgen.models.blocks import IMAGE_SHAPE
-from deepgen.models.dcgan import to_unit
-from deepgen.params import FamilyParams
-from deepgen.training import TrainingClock, compile_model, history_dict, progress_verbosity
+from deepgen.figures import labelled_rows, metric_curves, note_figure
+from deepgen.models import ddpm
+from deepgen.models.blocks import IMAGE_SHAPE, to_unit
+from deepgen.params import StepCountedParams
+from deepgen.training import compile_model, fit_steps
 
-from . import dcgan
 from .conditional import digit_grid
-from .contract import Family, FigureInputs, Sampler, TrainingResult, evaluation_digits
+from .contract import Family, FigureInputs, Sampler, TrainingData, TrainingResult, evaluation_digits
 
 IMAGE_SIZE = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]  # the noise a sample starts from is an image
 TRAJECTORY_IMAGES = 8  # rows of the denoising trajectory figure
@@ -36,9 +34,9 @@ GRID_GUIDANCE = 1.0  # their guidance, for a conditional denoiser
 log = logging.getLogger(__name__)
 
 
-class DiffusionParams(FamilyParams):
-    steps: PositiveInt  # optimiser updates
-    gen_interval: PositiveInt  # a log row, a fixed-noise sample grid and a checkpoint every this many steps
+class DiffusionParams(StepCountedParams):
+    """``steps`` counts optimiser updates."""
+
     widths: list[PositiveInt] = Field(min_length=2, max_length=3)  # U-Net channels at 28×28, 14×14 (, 7×7)
     embedding_dim: PositiveInt  # the step's sinusoidal embedding and its MLP
     groups: PositiveInt  # GroupNormalization groups (each width a multiple)
@@ -50,8 +48,7 @@ class DiffusionParams(FamilyParams):
     label_dropout: float = Field(ge=0, lt=1)  # share of training images whose digit is hidden (conditional)
     guidance: float = Field(ge=0)  # classifier-free guidance weight when sampling (conditional): 0 none
 
-    RESUMABLE_CHANGES = FamilyParams.RESUMABLE_CHANGES | {
-        "steps",
+    RESUMABLE_CHANGES = StepCountedParams.RESUMABLE_CHANGES | {
         "sampling_steps",
         "sampling_curve",
         "curve_samples",
@@ -62,7 +59,6 @@ class DiffusionParams(FamilyParams):
     def _consistent(self) -> DiffusionParams:
         if self.latent_dim != IMAGE_SIZE:
             raise ValueError(f"latent_dim must be {IMAGE_SIZE}: a sample starts from an image of noise")
-        dcgan.check_whole_intervals(self)
         if any(width % self.groups for width in self.widths):
             raise ValueError(f"every width ({self.widths}) must be a multiple of groups ({self.groups})")
         if self.conditional and self.guidance > 0 and self.label_dropout == 0:
@@ -75,51 +71,28 @@ class DiffusionParams(FamilyParams):
 
 def build(params: DiffusionParams) -> dict:
     return {
-        "denoiser": diffusion.build_denoiser(
-            tuple(params.widths), params.embedding_dim, params.groups, params.conditional
-        )
+        "denoiser": ddpm.build_denoiser(tuple(params.widths), params.embedding_dim, params.groups, params.conditional)
     }
 
 
-def train(
-    networks,
-    train_x,
-    validation_x,
-    params: DiffusionParams,
-    seed: int,
-    callbacks: list,
-    train_labels: np.ndarray | None = None,
-    validation_labels: np.ndarray | None = None,
-) -> TrainingResult:
+def train(networks, data: TrainingData, params: DiffusionParams, seed: int, callbacks: list) -> TrainingResult:
     """``params.steps`` updates in Keras epochs of ``gen_interval`` steps. The optimiser keeps
     the moving average of the weights, and ``fit`` swaps it in when it ends: the saved denoiser
-    is the average. With ``train_labels`` (conditional) batches carry each image's digit."""
-    model = diffusion.Diffusion(
-        networks["denoiser"], diffusion.cosine_alpha_bars(), drop_digit=params.label_dropout, seed=seed
-    )
+    is the average. A conditional denoiser's batches carry each image's digit."""
+    model = ddpm.Diffusion(networks["denoiser"], ddpm.cosine_alpha_bars(), drop_digit=params.label_dropout, seed=seed)
     optimizer = keras.optimizers.Adam(params.learning_rate, use_ema=True, ema_momentum=params.ema_momentum)
     compile_model(model, params, optimizer=optimizer)
-    clock = TrainingClock()
-    digits = None if train_labels is None else train_labels.astype(np.int32)
-    history = model.fit(
-        dcgan.endless_batches(train_x, params.batch_size, seed, digits),
-        epochs=params.steps // params.gen_interval,
-        steps_per_epoch=params.gen_interval,
-        callbacks=[clock, *callbacks],
-        shuffle=False,  # the dataset shuffles itself
-        verbose=progress_verbosity(),
-    )
-    steps = [params.gen_interval * (epoch + 1) for epoch in range(len(history.history["loss"]))]
-    return TrainingResult({"step": steps, **history_dict(history)}, clock.summary(params.steps * params.batch_size))
+    digits = data.labels.astype(np.int32) if model.conditional else None
+    return TrainingResult(*fit_steps(model, params, data.x, digits, seed, callbacks))
 
 
 _SAMPLERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # one compiled sampler per denoiser
 
 
-def _sampler(networks) -> diffusion.DDIMSampler:
+def _sampler(networks) -> ddpm.DDIMSampler:
     denoiser = networks["denoiser"]
     if denoiser not in _SAMPLERS:
-        _SAMPLERS[denoiser] = diffusion.DDIMSampler(denoiser, diffusion.cosine_alpha_bars())
+        _SAMPLERS[denoiser] = ddpm.DDIMSampler(denoiser, ddpm.cosine_alpha_bars())
     return _SAMPLERS[denoiser]
 
 
@@ -167,9 +140,7 @@ def figures(networks, given: FigureInputs) -> dict:
         "sampling_steps": sampling_steps_curve(networks, params, given.seed, given.score),
         "digit_grid": digit_grid(FAMILY.configured(params), networks, IMAGE_SIZE)
         if params.conditional
-        else reporting.note_figure(
-            "Diffusion digit grid", "Unconditional (diffusion.conditional: false): no digits to ask for."
-        ),
+        else note_figure("Diffusion digit grid", "Unconditional (diffusion.conditional: false): no digits to ask for."),
     }
 
 
@@ -187,7 +158,7 @@ def trajectory(networks, params: DiffusionParams, seed: int = 0) -> object:
         )
         for i in range(TRAJECTORY_IMAGES)
     }
-    return reporting.labelled_rows(rows, f"The predicted clean image at DDIM steps {shown[0] + 1}…{n_steps}")
+    return labelled_rows(rows, f"The predicted clean image at DDIM steps {shown[0] + 1}…{n_steps}")
 
 
 def sampling_steps_curve(networks, params: DiffusionParams, seed: int, score) -> object:
@@ -195,7 +166,7 @@ def sampling_steps_curve(networks, params: DiffusionParams, seed: int, score) ->
     number of DDIM steps: what fewer steps cost in quality, and save in time."""
     title = f"Diffusion samples against DDIM steps ({params.curve_samples:,} samples each)"
     if score is None:
-        return reporting.note_figure(title, "Not measured: this dataset has no evaluator.")
+        return note_figure(title, "Not measured: this dataset has no evaluator.")
     noise = _noise(params.curve_samples, seed)
     digits = evaluation_digits(len(noise)) if params.conditional else None
     rows = []
@@ -207,7 +178,7 @@ def sampling_steps_curve(networks, params: DiffusionParams, seed: int, score) ->
         row = {"model": "diffusion", "sampling_steps": n_steps, **score(images), "seconds per 1,000": seconds}
         log.info("Diffusion at %d DDIM steps: %s", n_steps, {k: round(v, 3) for k, v in row.items() if k != "model"})
         rows.append(row)
-    return reporting.metric_curves(rows, ("fd", "class_score", "seconds per 1,000"), "sampling_steps", title)
+    return metric_curves(rows, ("fd", "class_score", "seconds per 1,000"), "sampling_steps", title)
 
 
 FAMILY = Family(
@@ -224,5 +195,4 @@ FAMILY = Family(
     metrics=metrics,
     figures=figures,
     figure_names=("trajectory", "sampling_steps", "digit_grid"),
-    in_default_run=False,
 )

@@ -1,77 +1,38 @@
 """The tutorial's variational autoencoder: a Gaussian encoder q(z|x), the reparameterisation
 trick and a Bernoulli decoder p(x|z), trained on reconstruction + beta·KL (the loss is in
-``deepgen.models.vae``)."""
+``deepgen.models.variational``)."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
-from pydantic import Field, PositiveInt
 from scipy.stats import norm
 
-from deepgen import reporting
-from deepgen.models import blocks, predict, vae
-from deepgen.params import AutoencodingParams, MixtureSampledParams
-from deepgen.training import compile_model, fit_epochs
+from deepgen.figures import image_grid
+from deepgen.models import blocks, predict, variational
+from deepgen.params import MixtureSampledParams
 
-from . import samplers
-from .contract import N_DIGITS, Family, FigureInputs, TrainingResult
-
-
-class VariationalParams(AutoencodingParams):
-    """The VAE's and the CVAE's keys."""
-
-    beta: float = Field(ge=0)  # weight of the KL term
-    reconstruction: Literal["bce", "mse"]  # Bernoulli log-likelihood or the tutorial's 784·MSE
-    iw_samples: PositiveInt  # K, importance samples per test image for nll_iw
-
-    RESUMABLE_CHANGES = AutoencodingParams.RESUMABLE_CHANGES | {"iw_samples"}
+from . import samplers, vae_base
+from .contract import N_DIGITS, AnomalyDetection, Family, FigureInputs, Restoration, TutorialReference
 
 
-class VAEParams(VariationalParams, MixtureSampledParams):
-    RESUMABLE_CHANGES = VariationalParams.RESUMABLE_CHANGES | MixtureSampledParams.RESUMABLE_CHANGES
+class VAEParams(vae_base.VariationalParams, MixtureSampledParams):
+    RESUMABLE_CHANGES = vae_base.VariationalParams.RESUMABLE_CHANGES | MixtureSampledParams.RESUMABLE_CHANGES
 
 
 def build(params: VAEParams) -> dict:
     return {
-        "encoder": vae.build_encoder(params.latent_dim, params.architecture, params.hidden_units),
+        "encoder": variational.build_encoder(params.latent_dim, params.architecture, params.hidden_units),
         "decoder": blocks.build_decoder(params.latent_dim, params.architecture, params.hidden_units),
     }
 
 
-def train(
-    networks,
-    train_x,
-    validation_x,
-    params: VAEParams,
-    seed: int,
-    callbacks: list,
-    train_targets=None,
-    validation_targets=None,
-) -> TrainingResult:
-    """The ELBO; with targets (clean images for corrupted ``train_x``) a denoising VAE."""
-    model = vae.VAE(**networks, beta=params.beta, reconstruction=params.reconstruction, seed=seed)
-    compile_model(model, params)
-    history, stats = fit_epochs(model, params, train_x, train_targets, (validation_x, validation_targets), callbacks)
-    return TrainingResult(history, stats)
-
-
-def encode(networks, images: np.ndarray) -> np.ndarray:
+def encode(networks, images: np.ndarray, labels=None) -> np.ndarray:
     """The posterior means."""
     return predict(networks["encoder"], images)[0]
 
 
-def metrics(networks, test_x: np.ndarray, test_labels, params: VariationalParams, seed: int, digits=None) -> dict:
-    """Test ELBO and the importance-weighted estimate of −log p(x), nats per image, and the
-    active units; given the test ``digits`` (the CVAE), all conditioned on them: log p(x|y)."""
-    encoder, decoder = networks["encoder"], networks["decoder"]
-    nll = vae.importance_weighted_nll(encoder, decoder, test_x, params.iw_samples, seed, digits)
-    return {
-        "elbo": float(np.mean(vae.elbo(encoder, decoder, test_x, seed, digits))),
-        "nll_iw": float(np.mean(nll)),
-        "active_units": vae.active_units(encoder, test_x, digits),
-    }
+def metrics(networks, test_x: np.ndarray, test_labels, params: VAEParams, seed: int) -> dict:
+    return vae_base.likelihood_metrics(networks, test_x, params, seed)
 
 
 def figures(networks, given: FigureInputs) -> dict:
@@ -88,7 +49,7 @@ def _latent_manifold(decoder):
     quantiles = norm.ppf(np.linspace(0.05, 0.95, n)).astype(np.float32)
     grid = np.zeros((n * n, decoder.input_shape[-1]), np.float32)
     grid[:, :2] = [[x, y] for y in quantiles[::-1] for x in quantiles]
-    return reporting.image_grid(predict(decoder, grid), "VAE latent manifold over z_0, z_1 (prior quantiles)", ncols=n)
+    return image_grid(predict(decoder, grid), "VAE latent manifold over z_0, z_1 (prior quantiles)", ncols=n)
 
 
 def _interpolations(networks, test_x: np.ndarray, test_labels: np.ndarray):
@@ -105,17 +66,26 @@ def _interpolations(networks, test_x: np.ndarray, test_labels: np.ndarray):
     decoded = predict(networks["decoder"], path.reshape(-1, z_mean.shape[1])).reshape(5, 10, 28, 28)
     rows = np.concatenate([test_x[starts][:, None], decoded, test_x[ends][:, None]], axis=1)  # 5 × 12 images
     title = "VAE interpolations between test digits (shown at the ends)"
-    return reporting.image_grid(rows.reshape(-1, 28, 28), title, ncols=12)
+    return image_grid(rows.reshape(-1, 28, 28), title, ncols=12)
+
+
+def tutorial_training(params: VAEParams, images: np.ndarray, epochs: int, clock) -> None:
+    """The tutorial's: ``compile`` and ``fit`` with Keras' defaults."""
+    model = variational.VAE(**build(params), beta=params.beta, reconstruction=params.reconstruction, seed=0)
+    model.compile(optimizer="adam")
+    model.fit(images, batch_size=params.batch_size, epochs=epochs, verbose=0, callbacks=[clock])
 
 
 def negative_elbo(networks, images: np.ndarray, params: VAEParams, seed: int) -> np.ndarray:
     """−ELBO per image (nats): an upper bound on −log p(x)."""
-    return -vae.elbo(networks["encoder"], networks["decoder"], images, seed)
+    return -variational.elbo(networks["encoder"], networks["decoder"], images, seed)
 
 
 def importance_weighted_nll(networks, images: np.ndarray, params: VAEParams, seed: int) -> np.ndarray:
     """The importance-weighted −log p(x) per image (nats), ``iw_samples`` samples each."""
-    return vae.importance_weighted_nll(networks["encoder"], networks["decoder"], images, params.iw_samples, seed)
+    return variational.importance_weighted_nll(
+        networks["encoder"], networks["decoder"], images, params.iw_samples, seed
+    )
 
 
 FAMILY = Family(
@@ -123,15 +93,16 @@ FAMILY = Family(
     label="VAE",
     params=VAEParams,
     build=build,
-    train=train,
+    train=vae_base.train,
     networks=("encoder", "decoder"),
     encode=encode,
-    decode=lambda networks, codes: predict(networks["decoder"], codes),
+    decode=lambda networks, codes, digits: predict(networks["decoder"], codes),
     samplers=(samplers.prior, samplers.mixture),
     epoch_image="reconstructions",
     metrics=metrics,
     figures=figures,
     figure_names=("latent_manifold", "interpolations"),
-    anomaly_scores={"neg_elbo": negative_elbo, "nll_iw": importance_weighted_nll},
-    denoises=True,
+    anomaly=AnomalyDetection({"neg_elbo": negative_elbo, "nll_iw": importance_weighted_nll}),
+    restoration=Restoration(vae_base.train),
+    tutorial=TutorialReference(tutorial_training),
 )

@@ -1,8 +1,10 @@
-"""Encoder trunks and decoders shared by the autoencoder families (plain Keras)."""
+"""What the network modules share: encoder trunks and decoders of the autoencoder families,
+the digit input, and inference in batches (plain Keras)."""
 
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers
 
 IMAGE_SHAPE = (28, 28)
@@ -57,3 +59,34 @@ def build_decoder(latent_dim: int, architecture: str, hidden_units: int, conditi
         x = layers.Conv2D(1, 3, padding="same", activation="sigmoid", dtype=OUTPUTS)(x)
     images = layers.Reshape(IMAGE_SHAPE, name="image", dtype=OUTPUTS)(x)
     return keras.Model(inputs, images, name="decoder")
+
+
+def to_unit(images: np.ndarray) -> np.ndarray:
+    """Images in [-1, 1] (a tanh generator's, a denoiser's) to images in [0, 1]."""
+    return np.clip((images + 1.0) / 2.0, 0.0, 1.0).astype(np.float32)
+
+
+def predict(
+    model: keras.Model, inputs: np.ndarray | list[np.ndarray], batch_size: int = 1000
+) -> np.ndarray | list[np.ndarray]:
+    """Run ``model`` over ``inputs`` (one array, or a list for a model with several inputs) in
+    eager batches.
+
+    ``Model.predict`` traces a new graph for each model it meets; for the handful of
+    one-off inference passes a pipeline makes, plain calls are as fast and quieter.
+    """
+    several = isinstance(inputs, list | tuple)
+    n = len(inputs[0]) if several else len(inputs)
+    batches = [
+        model([part[i : i + batch_size] for part in inputs] if several else inputs[i : i + batch_size], training=False)
+        for i in range(0, n, batch_size)
+    ]
+    if isinstance(batches[0], list | tuple):
+        return [np.concatenate([keras.ops.convert_to_numpy(b[k]) for b in batches]) for k in range(len(batches[0]))]
+    return np.concatenate([keras.ops.convert_to_numpy(b) for b in batches])
+
+
+def conditioned(inputs, digits) -> list | np.ndarray:
+    """A network's input: ``inputs`` alone, or with the digits for a conditional network
+    (whose second input is the digit)."""
+    return inputs if digits is None else [inputs, digits]

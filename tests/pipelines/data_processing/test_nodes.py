@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from deepgen.datasets.images import UNLABELLED, is_labelled
+from deepgen.labels import UNLABELLED, is_labelled
 from deepgen.pipelines.data_processing.nodes import (
     limit_test_set,
     scale_to_symmetric,

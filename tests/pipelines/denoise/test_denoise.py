@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from deepgen.corruptions import CORRUPTIONS
+from deepgen.pipelines.denoise.corruptions import CORRUPTIONS
 from deepgen.pipelines.denoise.pipeline import denoising_families
 from tests.conftest import run_in_process
 from tests.wandb_reader import offline_runs

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from pydantic import PositiveInt
 
-from deepgen.families import FAMILIES, Family, TrainingResult, register, samplers
+from deepgen.families import Family, TrainingData, TrainingResult, register, samplers, unregister
 from deepgen.models import predict
 from deepgen.params import FamilyParams
 from deepgen.training import compile_model, fit_epochs
@@ -31,13 +31,13 @@ def build(params: TinyParams) -> dict:
     return {"decoder": keras.Model(codes, images)}
 
 
-def train(networks, train_x, validation_x, params, seed, callbacks) -> TrainingResult:
+def train(networks, data: TrainingData, params, seed, callbacks) -> TrainingResult:
     rng = np.random.default_rng(seed)
-    codes = rng.standard_normal((len(train_x), params.latent_dim), dtype=np.float32)
-    validation_codes = rng.standard_normal((len(validation_x), params.latent_dim), dtype=np.float32)
+    codes = rng.standard_normal((len(data.x), params.latent_dim), dtype=np.float32)
+    validation_codes = rng.standard_normal((len(data.validation_x), params.latent_dim), dtype=np.float32)
     compile_model(networks["decoder"], params, loss="mse")
     history, stats = fit_epochs(
-        networks["decoder"], params, codes, train_x, (validation_codes, validation_x), callbacks
+        networks["decoder"], params, codes, data.x, (validation_codes, data.validation_x), callbacks
     )
     return TrainingResult(history, stats)
 
@@ -49,7 +49,7 @@ TINY = Family(
     build=build,
     train=train,
     networks=("decoder",),
-    decode=lambda networks, codes: predict(networks["decoder"], codes),
+    decode=lambda networks, codes, digits: predict(networks["decoder"], codes),
     samplers=(samplers.prior,),
 )
 
@@ -64,7 +64,7 @@ TINY_PARAMS = {
 def tiny_family():
     register(TINY)
     yield TINY
-    del FAMILIES[TINY.name]
+    unregister(TINY.name)
 
 
 def test_a_family_defined_in_a_test_runs_through_the_template(tiny_family, project_copy):

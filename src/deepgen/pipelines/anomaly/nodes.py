@@ -7,28 +7,20 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from deepgen import evaluation, reporting
+from deepgen import evaluation
 from deepgen.families import Family
+from deepgen.figures import labelled_rows, roc_curves, score_histograms
 from deepgen.params import AnomalyParams, FamilyParams
 from deepgen.report import OneClassReport, Separation, markdown_table
 
 
-def one_class_params(
-    family: Family, params: FamilyParams, anomaly: AnomalyParams, built_for: list[int]
-) -> FamilyParams:
-    """``family``'s block with the keys ``anomaly.training.<family>`` changes. These nodes run
-    first: a list of normal classes other than the one the pipeline was built for stops the run
-    before any training."""
-    if sorted(anomaly.normal_classes) != sorted(built_for):
-        raise ValueError(
-            f"anomaly.normal_classes is {anomaly.normal_classes} but the pipeline was built for {sorted(built_for)}: "
-            "the list shapes the pipeline, so set it in conf/base/parameters_anomaly.yml, not per run or environment."
-        )
+def one_class_params(family: Family, params: FamilyParams, anomaly: AnomalyParams) -> FamilyParams:
+    """``family``'s block with the keys ``anomaly.training.<family>`` changes."""
     return params.changed(anomaly.training.get(family.name, {}), f"anomaly.training.{family.name}")
 
 
 def normal_class_images(
-    train_x: np.ndarray, train_labels: np.ndarray, validation_x: np.ndarray, validation_labels: np.ndarray, digit: int
+    digit: int, train_x: np.ndarray, train_labels: np.ndarray, validation_x: np.ndarray, validation_labels: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The training and validation images of the normal ``digit``, with their labels."""
     train, validation = train_labels == digit, validation_labels == digit
@@ -46,7 +38,7 @@ def score_test_images(
     """Every anomaly score the family offers, for every test image."""
     return {
         name: np.asarray(score(networks, test_x, params, seed), np.float64)
-        for name, score in family.anomaly_scores.items()
+        for name, score in family.anomaly.scores.items()
     }
 
 
@@ -101,9 +93,9 @@ def report_anomaly(
     return (
         table,
         summary,
-        reporting.roc_curves(curves, "ROC curves: each digit as the normal class, the other nine as anomalies"),
-        reporting.score_histograms(curves, "Anomaly scores of the normal digit's test images and of the others'"),
-        reporting.labelled_rows(
+        roc_curves(curves, "ROC curves: each digit as the normal class, the other nine as anomalies"),
+        score_histograms(curves, "Anomaly scores of the normal digit's test images and of the others'"),
+        labelled_rows(
             _extremes(curves, test_x, anomaly.extremes),
             f"Per detector and normal digit: the {anomaly.extremes} least anomalous test images, then the "
             f"{anomaly.extremes} most anomalous",

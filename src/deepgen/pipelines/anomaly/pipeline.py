@@ -5,50 +5,39 @@ whole test set; one report gathers them."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-from kedro.framework.project import settings
 from kedro.pipeline import Node, Pipeline
-from kedro.utils import find_kedro_project
 
 from deepgen.families import FAMILIES, Family
-from deepgen.params import AnomalyParams
-from deepgen.pipelines.family.pipeline import bind, namespaced, template_inputs, training_node
-from deepgen.tracking.hook import REPORT
+from deepgen.params import AnomalyParams, shaping
+from deepgen.pipelines import REPORT
+from deepgen.pipelines.family.pipeline import template_inputs, training_node
+from deepgen.pipelines.wiring import bind, namespaced
 
 from .nodes import normal_class_images, one_class_params, report_anomaly, score_test_images, separation
 
 
 def detecting_families() -> list[Family]:
-    return [family for family in FAMILIES.values() if family.anomaly_scores]
+    return [family for family in FAMILIES.values() if family.anomaly is not None]
 
 
 def registered_normal_classes() -> list[int]:
-    """The digits to build members for: ``anomaly.normal_classes`` in conf/base (pipelines are
-    built before a run's parameters are known, so the list is read from the file)."""
-    project = find_kedro_project(Path.cwd()) or Path.cwd()  # a notebook runs in a sub-folder
-    path = project / settings.CONF_SOURCE / "base" / "parameters_anomaly.yml"
-    return AnomalyParams(**yaml.safe_load(path.read_text())["anomaly"]).normal_classes
+    """The digits to build members for: ``anomaly.normal_classes`` of the run's parameters."""
+    return shaping(AnomalyParams, "anomaly").normal_classes
 
 
-def member(family: Family, digit: int, built_for: list[int]) -> Pipeline:
+def member(family: Family, digit: int) -> Pipeline:
     """``family`` trained on ``digit`` alone, namespaced ``anomaly.<family>_<digit>.<family>``."""
-
-    def set_params(params, anomaly):  # named closures: Kedro reads node functions' signatures
-        return one_class_params(family, params, anomaly, built_for)
-
-    set_params.__annotations__ = {"params": family.params, "anomaly": AnomalyParams, "return": family.params}
-
-    def select_normal_class(train_x, train_labels, validation_x, validation_labels):
-        return normal_class_images(train_x, train_labels, validation_x, validation_labels, digit)
-
     networks = {network: network for network in family.networks}
     normal = {name: f"normal_{name}" for name in ("train_x", "train_labels", "validation_x", "validation_labels")}
     nodes = [
-        Node(set_params, [f"params:{family.name}", "params:anomaly"], "one_class_params", name="set_params"),
         Node(
-            select_normal_class,
+            bind(one_class_params, family, params_type=family.params),
+            [f"params:{family.name}", "params:anomaly"],
+            "one_class_params",
+            name="set_params",
+        ),
+        Node(
+            bind(normal_class_images, digit),
             [f"train_x_{family.scaling}", "train_labels", f"validation_x_{family.scaling}", "validation_labels"],
             list(normal.values()),
             name="select_normal_class",
@@ -87,4 +76,4 @@ def create_pipeline(**kwargs) -> Pipeline:
         tags=REPORT,
     )
     inputs = sum((template_inputs(family.scaling) for family in detecting_families()), Pipeline([]))
-    return inputs + sum((member(family, digit, digits) for family, digit in members), Pipeline([])) + Pipeline([report])
+    return inputs + sum((member(family, digit) for family, digit in members), Pipeline([])) + Pipeline([report])

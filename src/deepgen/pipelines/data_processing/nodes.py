@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from deepgen.datasets.images import is_labelled
+from deepgen.labels import is_labelled
 from deepgen.params import DataParams
 
 IMAGE_SHAPE = (28, 28)
@@ -40,13 +40,6 @@ def validate_raw_images(
     return raw_train["images"], raw_train["labels"], raw_test["images"], raw_test["labels"]
 
 
-def split_sizes(pool: int, params: DataParams) -> tuple[int, int]:
-    """Training and validation images the (limited) training pool of ``pool`` images gives."""
-    used = pool if params.max_train_images is None else min(pool, params.max_train_images)
-    n_validation = max(1, round(used * params.validation_fraction))
-    return used - n_validation, n_validation
-
-
 def split_train_validation(
     images: np.ndarray, labels: np.ndarray, params: DataParams, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -54,7 +47,7 @@ def split_train_validation(
     order = np.random.default_rng(seed).permutation(len(images))
     if params.max_train_images is not None:
         order = order[: params.max_train_images]
-    _, n_validation = split_sizes(len(images), params)
+    _, n_validation = params.split_sizes(len(images))
     validation, train = order[:n_validation], order[n_validation:]
     return images[train], labels[train], images[validation], labels[validation]
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from deepgen import evaluation, reporting
-from deepgen.corruptions import CORRUPTIONS
+from deepgen import evaluation
 from deepgen.families import Family
+from deepgen.figures import labelled_rows
 from deepgen.params import DenoiseParams, FamilyParams
 from deepgen.report import markdown_table
+
+from .corruptions import CORRUPTIONS
 
 PLAIN = "plain"  # the member trained on clean images
 
@@ -72,5 +74,5 @@ def report_denoise(
     return (
         markdown_table(header, rows),
         {"dataset": dataset, "rows": [dict(zip(header, row, strict=True)) for row in rows]},
-        reporting.labelled_rows(examples, "Test images corrupted, restored by each model, and as they were"),
+        labelled_rows(examples, "Test images corrupted, restored by each model, and as they were"),
     )

@@ -1,4 +1,4 @@
-"""The ``denoise`` pipeline: for every family that ``denoises``, a member per corruption
+"""The ``denoise`` pipeline: for every family capable of ``restoration``, a member per corruption
 (``denoise.<family>_<corruption>``) trained to give the clean training images for corrupted
 ones, and one trained on clean images (``denoise.<family>_plain``); all restore the same
 corrupted test images, and one report measures them."""
@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
-from deepgen.corruptions import CORRUPTIONS
 from deepgen.families import FAMILIES, Family
-from deepgen.params import DenoiseParams
-from deepgen.pipelines.family.pipeline import bind, namespaced, template_inputs, training_node
-from deepgen.tracking.hook import REPORT
+from deepgen.pipelines import REPORT
+from deepgen.pipelines.family.pipeline import template_inputs, training_node
+from deepgen.pipelines.wiring import bind, namespaced
 
+from .corruptions import CORRUPTIONS
 from .nodes import PLAIN, corrupt_test_images, corrupt_training_images, report_denoise, restore, restoring_params
 
 
 def denoising_families() -> list[Family]:
-    return [family for family in FAMILIES.values() if family.denoises]
+    return [family for family in FAMILIES.values() if family.restoration is not None]
 
 
 def member(family: Family, corruption: str) -> Pipeline:
@@ -25,10 +25,6 @@ def member(family: Family, corruption: str) -> Pipeline:
     namespaced ``denoise.<family>_<corruption>.<family>``; it restores the corrupted test
     images it is judged on (the plain model: every corruption's)."""
 
-    def set_params(params, denoise):  # named closures: Kedro reads node functions' signatures
-        return restoring_params(family, params, denoise)
-
-    set_params.__annotations__ = {"params": family.params, "denoise": DenoiseParams, "return": family.params}
     networks = {network: network for network in family.networks}
     if corruption == PLAIN:
         nodes, training = [], {}
@@ -50,7 +46,12 @@ def member(family: Family, corruption: str) -> Pipeline:
         }
         restores = (corruption,)
     nodes += [
-        Node(set_params, [f"params:{family.name}", "params:denoise"], "restoring_params", name="set_params"),
+        Node(
+            bind(restoring_params, family, params_type=family.params),
+            [f"params:{family.name}", "params:denoise"],
+            "restoring_params",
+            name="set_params",
+        ),
         training_node(family, "restoring_params", **training),
         Node(
             bind(restore, family, restores),

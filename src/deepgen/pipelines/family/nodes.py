@@ -8,9 +8,19 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from deepgen import evaluation, reporting
-from deepgen.datasets.images import is_labelled
-from deepgen.families import Family, FigureInputs, Sampler
+from deepgen import evaluation
+from deepgen.families import Family, FigureInputs, Sampler, TrainingData
+from deepgen.figures import (
+    image_grid,
+    labelled_rows,
+    latent_scatter,
+    loss_curves,
+    note_figure,
+    quality_curves,
+    reconstruction_grid,
+    tile_images,
+)
+from deepgen.labels import is_labelled
 from deepgen.models.blocks import N_DIGITS
 from deepgen.params import EvaluatorParams, FamilyParams
 from deepgen.report import ModelReport, SampleMetrics, TrainingStats
@@ -41,7 +51,7 @@ def train(
 ) -> dict:
     """The family's networks, trained from ``seed``, with their history and timing; every
     ``params.eval_interval`` epochs (or steps) the quality of its samples is measured on the way.
-    With targets (a family that ``denoises``): trained to give them for ``train_x``."""
+    With targets (a family capable of ``restoration``): trained to give them for ``train_x``."""
     if family.conditional and not is_labelled(train_labels):
         raise ValueError(
             f"The {family.label} is conditional: it learns from labelled images, and this dataset's are not "
@@ -70,11 +80,10 @@ def train(
             lambda: _epoch_image(family, networks, validation_x, validation_labels, params),
         ),
     ]
-    given = {"train_labels": train_labels, "validation_labels": validation_labels} if family.conditional else {}
-    if train_targets is not None:
-        given |= {"train_targets": train_targets, "validation_targets": validation_targets}
+    data = TrainingData(train_x, validation_x, train_labels, validation_labels, train_targets, validation_targets)
+    fit = family.train if train_targets is None else family.restoration.train
     try:
-        result = family.train(networks, train_x, validation_x, params, seed, callbacks, **given)
+        result = fit(networks, data, params, seed, callbacks)
     except KeyboardInterrupt:
         for say in training_context.on_interrupt:
             say()
@@ -120,13 +129,13 @@ def _epoch_image(
         pairs = np.concatenate([originals, family.reconstruct(networks, originals, validation_labels[:16])])
         return (
             "reconstructions",
-            reporting.tile_images(pairs, len(originals)),
+            tile_images(pairs, len(originals)),
             "validation images (top), reconstructions (bottom)",
         )
     noise = np.random.default_rng(0).standard_normal((100, params.latent_dim), dtype=np.float32)
     images = family.images(networks, noise, family.default_digits(len(noise)))
     caption = "samples of fixed noise" + (", a digit per column" if family.conditional else "")
-    return "samples", reporting.tile_images(images, 10), caption
+    return "samples", tile_images(images, 10), caption
 
 
 def embed(family: Family, images: np.ndarray, labels: np.ndarray, **networks: keras.Model) -> pd.DataFrame:
@@ -262,17 +271,15 @@ def plot_reconstructions(
     family: Family, test_x: np.ndarray, test_labels: np.ndarray, **networks: keras.Model
 ) -> Figure:
     originals = test_x[:16]
-    return reporting.reconstruction_grid(
-        originals, family.reconstruct(networks, originals, test_labels[:16]), family.label
-    )
+    return reconstruction_grid(originals, family.reconstruct(networks, originals, test_labels[:16]), family.label)
 
 
 def plot_latent_scatter(family: Family, embeddings: pd.DataFrame) -> Figure:
-    return reporting.latent_scatter(embeddings, f"{family.label} latent space of the test set")
+    return latent_scatter(embeddings, f"{family.label} latent space of the test set")
 
 
 def plot_samples(family: Family, sampler: Sampler, samples: np.ndarray, params: FamilyParams) -> Figure:
-    return reporting.image_grid(samples, f"{family.label}, {sampler.label}")
+    return image_grid(samples, f"{family.label}, {sampler.label}")
 
 
 TRAVERSAL_DIMENSIONS = 10  # rows of the traversal figure: the codes' most varied dimensions
@@ -295,25 +302,25 @@ def plot_latent_traversals(
         digits = np.repeat(test_labels[:1], TRAVERSAL_STEPS) if family.conditional else None
         rows[f"z_{dimension}"] = family.images(networks, moved, digits)
     title = f"{family.label} latent traversals of a test code (a {int(test_labels[0])}), 2nd to 98th percentile"
-    return reporting.labelled_rows(rows, title)
+    return labelled_rows(rows, title)
 
 
 def plot_training(family: Family, history: dict) -> Figure:
     losses = {name: values for name, values in history.items() if name not in ("step", QUALITY)}
     if "step" in history:
-        return reporting.loss_curves(losses, f"{family.label} training", x=history["step"], xlabel="training step")
-    return reporting.loss_curves(losses, f"{family.label} training")
+        return loss_curves(losses, f"{family.label} training", x=history["step"], xlabel="training step")
+    return loss_curves(losses, f"{family.label} training")
 
 
 def plot_quality_over_training(family: Family, params: FamilyParams, history: dict) -> Figure:
     """FD and class score (and a conditional family's accuracy) of samples as training went on."""
     title = f"{family.label} sample quality during training ({params.eval_samples:,} prior samples)"
     if QUALITY not in history:
-        return reporting.note_figure(
+        return note_figure(
             title, f"Not measured: {family.name}.eval_interval is 0 (or training ended before the first interval)."
         )
     unit = params.counted_in()
-    return reporting.quality_curves(history[QUALITY], unit, title)
+    return quality_curves(history[QUALITY], unit, title)
 
 
 def plot_family_figures(

@@ -10,8 +10,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from pydantic import Field, NonNegativeInt, model_validator
 
-from deepgen import reporting
 from deepgen.families import FAMILIES
+from deepgen.figures import image_grid
 from deepgen.params import Block
 from deepgen.report import ModelReport
 
@@ -78,4 +78,4 @@ def _grid(images: np.ndarray, label: str, params: GenerateParams, conditional: b
     asked = f"digit {params.digit}" if params.digit is not None else ("digits 0–9 by column" if conditional else "")
     title = ", ".join(part for part in (f"{label} ({params.sampler})", asked, f"seed {params.seed}") if part)
     ncols = 10 if conditional and params.digit is None else math.ceil(math.sqrt(len(images)))
-    return reporting.image_grid(images, title, ncols=min(ncols, len(images)))
+    return image_grid(images, title, ncols=min(ncols, len(images)))

@@ -7,27 +7,18 @@ from collections.abc import Callable
 import numpy as np
 from matplotlib.figure import Figure
 
-from deepgen import reporting
 from deepgen.families import Family
-from deepgen.params import FamilyParams, LatentSweepParams
-from deepgen.repeats import split_partition, table_rows_over_seeds, with_spread
+from deepgen.figures import labelled_rows, metric_curves
+from deepgen.params import FamilyParams
+from deepgen.pipelines.comparison.repeats import split_partition, table_rows_over_seeds, with_spread
 from deepgen.report import ModelReport, markdown_table
 
 COLUMNS = ("recon_mse", "recon_bce", "elbo", "nll_iw", "active_units", "fd", "class_score", "conditional_accuracy")
 TABLE_COLUMNS = ("model", "latent_dim", *COLUMNS)
 
 
-def resize_latent(
-    params: FamilyParams, latent_dim: int, sweep: LatentSweepParams, built_for: list[int]
-) -> FamilyParams:
-    """A family's parameter block with another ``latent_dim`` (one per sweep instance). These
-    nodes run first: a list of sizes other than the one the pipeline was built for stops the
-    run before any training."""
-    if sorted(sweep.latent_dims) != sorted(built_for):
-        raise ValueError(
-            f"latent_sweep.latent_dims is {sweep.latent_dims} but the pipeline was built for {sorted(built_for)}: the "
-            "list shapes the pipeline, so set it in conf/base/parameters_latent_sweep.yml, not per run or environment."
-        )
+def resize_latent(latent_dim: int, params: FamilyParams) -> FamilyParams:
+    """A family's parameter block with another ``latent_dim`` (one per sweep instance)."""
     return params.model_copy(update={"latent_dim": latent_dim})
 
 
@@ -43,8 +34,8 @@ def report_latent_sweep(test_x: np.ndarray, *instances) -> tuple[Figure, Figure,
     examples = {f"{row['model']} z={row['latent_dim']}": images for row, images in zip(rows, instances[1::2])}
     table_rows = [{column: row.get(column) for column in TABLE_COLUMNS} for row in rows]
     return (
-        reporting.metric_curves(rows, COLUMNS, "latent_dim", "Metrics against latent size"),
-        reporting.labelled_rows(
+        metric_curves(rows, COLUMNS, "latent_dim", "Metrics against latent size"),
+        labelled_rows(
             {"test images": test_x[:10], **examples}, "The same test digits reconstructed at each latent size"
         ),
         markdown_table(list(TABLE_COLUMNS), [list(row.values()) for row in table_rows]),
@@ -75,7 +66,7 @@ def report_sweep_over_seeds(repeat_reports: dict[str, Callable[[], ModelReport]]
     table = markdown_table(list(TABLE_COLUMNS), [with_spread(row, TABLE_COLUMNS) for row in rows])
     note = f"Mean ± sample standard deviation over seeds {seeds}; `results.json` keeps each seed's row (`seeds`).\n\n"
     return (
-        reporting.metric_curves(rows, COLUMNS, "latent_dim", f"Metrics against latent size (mean ± sd, seeds {seeds})"),
+        metric_curves(rows, COLUMNS, "latent_dim", f"Metrics against latent size (mean ± sd, seeds {seeds})"),
         note + table,
         {"rows": rows},
     )

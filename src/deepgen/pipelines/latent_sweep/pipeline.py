@@ -5,28 +5,21 @@ instance is also a pipeline of its own (``latent_sweep.vae_10``), and the report
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-from kedro.framework.project import settings
 from kedro.pipeline import Node, Pipeline
-from kedro.utils import find_kedro_project
 
 from deepgen.families import FAMILIES, Family
-from deepgen.params import LatentSweepParams
+from deepgen.params import LatentSweepParams, shaping
+from deepgen.pipelines import FIGURES, REPORT
 from deepgen.pipelines.data_processing import model_inputs
-from deepgen.pipelines.family.pipeline import FIGURES, bind, namespaced, template_inputs, template_nodes
-from deepgen.tracking.hook import REPORT
+from deepgen.pipelines.family.pipeline import template_inputs, template_nodes
+from deepgen.pipelines.wiring import bind, namespaced
 
 from .nodes import reconstruct_examples, report_latent_sweep, report_sweep_over_seeds, resize_latent
 
 
 def registered_latent_dims() -> list[int]:
-    """The sizes to build instances for: ``latent_sweep.latent_dims`` in conf/base (pipelines
-    are built before a run's parameters are known, so the list is read from the file)."""
-    project = find_kedro_project(Path.cwd()) or Path.cwd()  # a notebook runs in a sub-folder
-    path = project / settings.CONF_SOURCE / "base" / "parameters_latent_sweep.yml"
-    return LatentSweepParams(**yaml.safe_load(path.read_text())["latent_sweep"]).latent_dims
+    """The sizes to build instances for: ``latent_sweep.latent_dims`` of the run's parameters."""
+    return shaping(LatentSweepParams, "latent_sweep").latent_dims
 
 
 def swept_families() -> list[Family]:
@@ -34,17 +27,14 @@ def swept_families() -> list[Family]:
     return [family for family in FAMILIES.values() if family.encode is not None]
 
 
-def instance(family: Family, latent_dim: int, built_for: list[int]) -> Pipeline:
+def instance(family: Family, latent_dim: int) -> Pipeline:
     """``family``'s template at one latent size, namespaced ``latent_sweep.<name>_<size>.<name>``;
     its figures are left out (the report draws its own)."""
 
-    def set_latent_dim(params, sweep):  # a named closure: Kedro reads node functions' signatures
-        return resize_latent(params, latent_dim, sweep, built_for)
-
-    set_latent_dim.__annotations__ = {"params": family.params, "sweep": LatentSweepParams, "return": family.params}
     networks = {network: network for network in family.networks}
+    resized = bind(resize_latent, latent_dim, params_type=family.params)
     nodes = [
-        Node(set_latent_dim, [f"params:{family.name}", "params:latent_sweep"], "sized_params", name="set_latent_dim"),
+        Node(resized, f"params:{family.name}", "sized_params", name="set_latent_dim"),
         *(node for node in template_nodes(family, params="sized_params") if FIGURES not in node.tags),
         Node(
             bind(reconstruct_examples, family),
@@ -63,9 +53,8 @@ def _instances() -> list[tuple[Family, int]]:
 def member_pipelines() -> dict[str, Pipeline]:
     """Each instance on its own, from the raw files (``latent_sweep.<name>_<size>``): what
     ``kedro distribute`` runs as one task. Its networks, metrics and examples are saved."""
-    dims = registered_latent_dims()
     return {
-        f"latent_sweep.{family.name}_{dim}": template_inputs(family.scaling) + instance(family, dim, dims)
+        f"latent_sweep.{family.name}_{dim}": template_inputs(family.scaling) + instance(family, dim)
         for family, dim in _instances()
     }
 

@@ -1,0 +1,74 @@
+"""``kedro distribute``: the members of a sweep, the families of ``kedro run`` and their seed
+repeats as tasks on a Dask cluster (a ``LocalCluster`` here, or ``--scheduler`` for one that
+runs elsewhere), then the report on this machine.
+
+A member is a registered pipeline that runs on its own from the raw data: a sweep instance
+(``latent_sweep.<family>_<size>``) or a family (``members``). Each task runs ``kedro run
+--pipelines=<member>`` in a fresh process on its worker (TensorFlow's state never leaks from one
+member to the next), in a scratch project under the worker's ``data/distribute/`` whose name is
+the member's (``scratch``): a member rescheduled after its worker was lost resumes from its
+checkpoint there when the new worker shares that disk. The task returns the member's output
+files; the client writes them into its own data folder and runs the report (the sweep's table,
+the comparison) once all are in (``cluster``, the one module that imports Dask).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import click
+
+from .members import members_of, runtime_params
+
+
+def distribute(pipelines: str, env: str | None, workers: int, scheduler: str | None, repeats: int, params: str) -> None:
+    """Runs the members of ``pipelines`` on the cluster, then their report here."""
+    import deepgen
+    from deepgen.params import configuration, use_run_configuration
+    from deepgen.report import git_commit
+
+    from .cluster import Progress, run_member, run_on_cluster
+    from .scratch import gather
+
+    project = Path.cwd()
+    config = configuration(env, project, runtime_params(params))
+    use_run_configuration(config)  # the members' pipelines are shaped as their runs will shape them
+    outputs, seed = config["globals"]["outputs"], int(config["parameters"]["seed"])
+    members, report = members_of(pipelines, seed, repeats)
+    todo = [m for m in members if not (project / m.root(outputs) / m.done_marker).is_file()]
+    group = f"distribute-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    progress = Progress()
+    progress.say(
+        f"{len(members)} member(s); {len(members) - len(todo)} already have outputs, {len(todo)} queued (W&B group {group})"
+    )
+    client_identity = {"commit": git_commit(project), "version": deepgen.__version__}
+    task = functools.partial(run_member, env=env, params=params, outputs=outputs, client=client_identity, group=group)
+    records, failures = (
+        run_on_cluster(
+            task, todo, workers, scheduler, progress, lambda r, m: gather(r["files"], project, m.root(outputs))
+        )
+        if todo
+        else ([], [])
+    )
+    summary = project / outputs / "08_reporting" / "distribute" / f"{group}.json"
+    summary.parent.mkdir(parents=True, exist_ok=True)
+    run = {"group": group, "pipelines": pipelines, "env": env, "client_pid": os.getpid(), "records": records}
+    summary.write_text(json.dumps(run, indent=2) + "\n")
+    if failures:
+        names = ", ".join(member.name for member, _ in failures)
+        raise click.ClickException(
+            f"{len(failures)} member(s) failed: {names}. The others' outputs are kept; rerun the same command to run only "
+            "the members without outputs."
+        )
+    progress.say(f"all members done; records in {summary}; running {report} here")
+    command = [sys.executable, "-m", "kedro", "run", f"--pipelines={report}"] + ([f"--env={env}"] if env else [])
+    command += [f"--params={params}"] if params else []
+    if subprocess.run(command, check=False, cwd=project, env=os.environ | {"WANDB_RUN_GROUP": group}).returncode:
+        raise click.ClickException(f"The report ({report}) failed; the members' outputs are in place: rerun it alone.")

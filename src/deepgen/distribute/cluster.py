@@ -1,0 +1,178 @@
+"""The Dask side of ``kedro distribute``: a member's task on a worker, and the client that
+submits every member to a cluster and hears of their progress. The one place Dask is imported."""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from .members import Member
+from .scratch import owned_files, scratch_project
+
+RESOURCE = "member"  # one slot per worker: a member uses both its threads and its memory
+PROGRESS_TOPIC = "deepgen-distribute"
+LOG_TAIL = 2000  # characters of a failed member's log in the error
+CONNECT_SECONDS = 10  # to reach a --scheduler
+
+
+@dataclass
+class Progress:
+    """What the client has heard of each member."""
+
+    started: dict[str, str] = field(default_factory=dict)  # member → worker
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def say(self, message: str) -> None:
+        with self.lock:
+            click.echo(f"[{time.strftime('%H:%M:%S')}] {message}", err=True)
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """The member's ``kedro run`` is killed with its worker (Linux): a lost worker leaves no
+    orphan writing into the scratch project the rescheduled member resumes in."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def run_member(member: Member, *, env: str | None, params: str, outputs: str, client: dict, group: str) -> dict:
+    """On a worker: the member's ``kedro run`` in its scratch project; its output files back."""
+    import deepgen
+    from deepgen.report import PROJECT_COMMIT, git_commit
+
+    started = time.time()
+    project = Path.cwd()
+    worker = _worker_address()
+    here = {"commit": git_commit(project), "version": deepgen.__version__}
+    if here != {key: client[key] for key in here}:
+        raise RuntimeError(
+            f"worker {worker} ({socket.gethostname()}) runs deepgen {here['version']} at commit {here['commit']}, "
+            f"the client {client['version']} at {client['commit']}: start workers from the project root of the "
+            "same commit, after `make install`."
+        )
+    _publish({"event": "running", "member": member.name, "worker": worker, "pid": os.getpid()})
+    scratch = scratch_project(project, outputs, member)
+    log = scratch / "member.log"
+    given = f"seed={member.seed}" + (f",{params}" if params else "")
+    command = [sys.executable, "-m", "kedro", "run", f"--pipelines={member.pipeline}", f"--params={given}"]
+    if env:
+        command.append(f"--env={env}")
+    environment = os.environ | {
+        "WANDB_RUN_GROUP": group,
+        PROJECT_COMMIT: client["commit"],
+        "KEDRO_DISABLE_TELEMETRY": "true",
+    }
+    with log.open("w") as out:
+        returncode = subprocess.run(
+            command,
+            check=False,
+            cwd=scratch,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=environment,
+            preexec_fn=_die_with_parent,
+        ).returncode
+    if returncode:
+        raise RuntimeError(
+            f"{member.name} failed on worker {worker} (exit {returncode}); the end of its log ({log}):\n"
+            + log.read_text()[-LOG_TAIL:]
+        )
+    return {
+        "member": member.name,
+        "pipeline": member.pipeline,
+        "seed": member.seed,
+        "worker": worker,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "started": started,
+        "finished": time.time(),
+        "files": owned_files(scratch, outputs, member),
+    }
+
+
+def _worker_address() -> str:
+    from distributed import get_worker
+
+    return get_worker().address
+
+
+def _publish(message: dict) -> None:
+    from distributed import get_worker
+
+    get_worker().log_event(PROGRESS_TOPIC, message)
+
+
+def run_on_cluster(task, todo: list[Member], workers: int, scheduler: str | None, progress: Progress, gather) -> tuple:
+    """``task(member)`` for every member on the cluster; each result handed to ``gather`` as it
+    arrives. Returns the records (without their files) and the failures."""
+    from distributed import Client, LocalCluster, as_completed
+
+    # Dask's INFO lines (workers starting, connections closing at shutdown, with tracebacks)
+    # would bury the members' progress: here, and in the LocalCluster's worker processes.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = "warning"
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",  # nothing outside this machine reaches it
+            dashboard_address=None,
+            resources={RESOURCE: 1},
+        )
+    records, failures = [], []
+    try:
+        client = Client(cluster or scheduler, timeout=CONNECT_SECONDS)
+    except OSError as error:
+        raise click.ClickException(
+            f"No Dask scheduler answers at {scheduler} ({error}): start one (`dask scheduler`), or leave --scheduler "
+            "out for a cluster on this machine."
+        ) from error
+    with client:
+        workers = client.scheduler_info()["workers"].values()
+        if not any(RESOURCE in worker.get("resources", {}) for worker in workers):
+            progress.say(
+                f"waiting: no worker offers a member slot yet (start workers with `dask worker {scheduler} "
+                f"--nthreads 1 --resources {RESOURCE}=1` from the project root)"
+            )
+
+        def running(event) -> None:
+            _, message = event
+            progress.started[message["member"]] = message["worker"]
+            progress.say(f"running {message['member']} on {message['worker']} (pid {message['pid']})")
+
+        client.subscribe_topic(PROGRESS_TOPIC, running)
+        futures = {
+            client.submit(
+                task, member, key=f"{member.name}-{uuid.uuid4().hex[:8]}", resources={RESOURCE: 1}, pure=False
+            ): member
+            for member in todo
+        }
+        for future in as_completed(futures):
+            member = futures[future]
+            if future.status == "error":
+                error = future.exception()
+                failures.append((member, error))
+                progress.say(f"FAILED {member.name} (worker {progress.started.get(member.name, '?')}): {error}")
+                continue
+            record = future.result()
+            gather(record, member)
+            records.append(
+                {key: value for key, value in record.items() if key != "files"} | {"n_files": len(record["files"])}
+            )
+            progress.say(f"done {member.name} on {record['worker']} in {record['finished'] - record['started']:.0f} s")
+    if cluster is not None:
+        cluster.close()
+    return records, failures

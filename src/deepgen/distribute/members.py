@@ -1,0 +1,81 @@
+"""What ``kedro distribute`` runs: its members (a sweep instance or a family, at a seed) and
+the pipeline that reports on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+from deepgen.pipelines.comparison.repeats import seed_folder
+
+STAGES = ("06_models", "07_model_output", "08_reporting")  # where a member's outputs go, each in its folder
+
+
+@dataclass(frozen=True)
+class Member:
+    """One task: a pipeline, a seed, and its folder in each stage of the data root."""
+
+    pipeline: str
+    seed: int
+    folder: str  # a family's name, or `latent_sweep/<instance>`
+    repeat: int | None = None  # its place among ``--repeats`` (None: no repeats)
+
+    @property
+    def name(self) -> str:
+        return self.pipeline if self.repeat is None else f"{self.pipeline}@seed{self.seed}"
+
+    @property
+    def owned(self) -> tuple[str, ...]:
+        """Its output folders, relative to the data root."""
+        return tuple(f"{stage}/{self.folder}" for stage in STAGES)
+
+    @property
+    def done_marker(self) -> str:
+        """The file whose presence means the member has run."""
+        return f"08_reporting/{self.folder}/metrics.json"
+
+    def root(self, outputs: str) -> str:
+        """Where its outputs go on the client, relative to the project."""
+        return outputs if self.repeat is None else f"{outputs}/repeats/{seed_folder(self.seed)}"
+
+
+def members_of(pipelines: str, seed: int, repeats: int) -> tuple[list[Member], str]:
+    """The members ``--pipelines`` names, each ``repeats`` times (seeds ``seed``, ``seed + 1``,
+    …), and the pipeline that reports on them (over the seeds, with repeats)."""
+    from deepgen.families import FAMILIES, default_run
+    from deepgen.pipelines.latent_sweep.pipeline import member_pipelines
+
+    if pipelines == "latent_sweep":
+        folders = {name: name.replace(".", "/") for name in member_pipelines()}  # latent_sweep/vae_10
+        report = "latent_sweep.report" if repeats == 1 else "repeats.latent_sweep"
+    else:
+        chosen = default_run() if pipelines == "__default__" else None
+        if chosen is None:
+            unknown = [name for name in pipelines.split(",") if name not in FAMILIES]
+            if unknown:
+                raise click.BadParameter(
+                    f"{', '.join(unknown)}: not a family. --pipelines takes latent_sweep, __default__ or families "
+                    f"({', '.join(FAMILIES)}), comma-separated.",
+                    param_hint="--pipelines",
+                )
+            chosen = [FAMILIES[name] for name in pipelines.split(",")]
+        folders = {family.name: family.name for family in chosen}
+        report = "comparison" if repeats == 1 else "repeats.comparison"
+    if repeats == 1:
+        return [Member(pipeline, seed, folder) for pipeline, folder in folders.items()], report
+    return [
+        Member(pipeline, seed + r, folder, repeat=r) for r in range(repeats) for pipeline, folder in folders.items()
+    ], report
+
+
+def runtime_params(text: str) -> dict:
+    """``--params`` as ``kedro run`` reads it: ``key.sub=value,…`` as a nested dict, each value
+    parsed as YAML (``[2, 10]`` is a list)."""
+    from omegaconf import OmegaConf
+
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    for item in items:
+        if "=" not in item or not item.partition("=")[0].strip():
+            raise click.BadParameter(f"{item!r} is not key=value", param_hint="--params")
+    return OmegaConf.to_container(OmegaConf.from_dotlist(items))

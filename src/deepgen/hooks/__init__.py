@@ -1,0 +1,17 @@
+"""Everything Kedro calls around deepgen's nodes: the hooks ``settings.py`` registers. They read
+nodes and datasets through ``introspection`` and import no pipeline module.
+
+- ``provenance.EnvironmentHooks``: the run's environment and dataset name, in the catalog;
+- ``outputs.FamilyOutputsHooks``: each family's saved outputs stay one consistent set;
+- ``tracking.WandbHooks``: the Weights & Biases runs;
+- ``checkpoints.CheckpointHooks``: resumable training;
+- ``bounds.ParameterBoundsHooks``: values that cannot work together stop a run before any node.
+"""
+
+from .bounds import ParameterBoundsHooks
+from .checkpoints import CheckpointHooks
+from .outputs import FamilyOutputsHooks
+from .provenance import EnvironmentHooks
+from .tracking import WandbHooks
+
+__all__ = ["CheckpointHooks", "EnvironmentHooks", "FamilyOutputsHooks", "ParameterBoundsHooks", "WandbHooks"]

@@ -1,0 +1,239 @@
+"""`kedro distribute` on a real Dask LocalCluster of this machine: the members ran in worker
+processes, at the same time, with the numbers an in-process run gives; a worker killed
+mid-member; a failing member; seed repeats; members that already have outputs are not run
+again. The refusals that need no member to run are checked in this process (click's runner)."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from deepgen.cli import cli
+from deepgen.distribute.members import members_of
+from tests.conftest import KEDRO, kedro_command, make_project_copy, run_in_process, subprocess_env
+from tests.wandb_reader import all_offline_runs
+
+TIMING = ("seconds", "images_per_second", "sample_quality_seconds")
+
+
+UNTRACKED = {"WANDB_MODE": "disabled"}  # for the tests that read no W&B run: less work for every member
+
+
+def _distribute(project, *args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    return kedro_command(project, "distribute", *args, env=env, timeout=timeout)
+
+
+def _records(project) -> dict:
+    (summary,) = (project / "data/08_reporting/distribute").glob("*.json")
+    return json.loads(summary.read_text())
+
+
+def _without_timing(path) -> dict:
+    report = json.loads(path.read_text())
+    for key in TIMING:
+        report["training"].pop(key, None)
+    return report
+
+
+def test_the_members_are_the_sweep_instances_or_the_families_times_the_seeds():
+    members, report = members_of("latent_sweep", 42, 1)
+    assert report == "latent_sweep.report" and "latent_sweep.vae_10" in {m.pipeline for m in members}
+    assert members_of("ae,dcgan", 7, 1)[1] == "comparison"
+    assert members_of("latent_sweep", 7, 2)[1] == "repeats.latent_sweep"
+    members, report = members_of("ae,dcgan", 7, 3)
+    assert report == "repeats.comparison"
+    assert [(m.pipeline, m.seed) for m in members] == [
+        ("ae", 7),
+        ("dcgan", 7),
+        ("ae", 8),
+        ("dcgan", 8),
+        ("ae", 9),
+        ("dcgan", 9),
+    ]
+    assert members[2].root("data") == "data/repeats/seed_8" and members[2].name == "ae@seed8"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_the_sweep_runs_on_two_workers_at_once_with_the_numbers_of_an_instance_run_here(tmp_path):
+    distributed, here = (make_project_copy(tmp_path / name) for name in ("distributed", "here"))
+    one_size = "latent_sweep.latent_dims=[3]"  # not conf/base's latent_dim of 2: three members
+    result = _distribute(distributed, "--pipelines=latent_sweep", "--env=smoke", "--workers=2", f"--params={one_size}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "3 queued" in result.stderr and "running latent_sweep.vae_3 on tcp://127.0.0.1:" in result.stderr
+    run_in_process(here, "latent_sweep.vae_3", params={"latent_sweep": {"latent_dims": [3]}})
+
+    run = _records(distributed)
+    records = run["records"]
+    assert sorted(r["pipeline"] for r in records) == [f"latent_sweep.{f}_3" for f in ("ae", "cvae", "vae")]
+    workers = {r["pid"] for r in records}
+    assert len(workers) == 2 and run["client_pid"] not in workers  # two worker processes, not the client
+    assert any(  # members on different workers overlapped in time
+        a["pid"] != b["pid"] and a["started"] < b["finished"] and b["started"] < a["finished"]
+        for a in records
+        for b in records
+    )
+    report = "data/08_reporting/latent_sweep"
+    path = f"{report}/vae_3/metrics.json"
+    assert _without_timing(distributed / path) == _without_timing(here / path)
+    for instance in ("ae_3", "vae_3", "cvae_3"):
+        assert (distributed / f"data/06_models/latent_sweep/{instance}/encoder.keras").is_file()
+
+    # The sweep's report, from the members' saved metrics and examples.
+    rows = json.loads((distributed / f"{report}/results.json").read_text())["rows"]
+    assert [(row["model"], row["latent_dim"]) for row in rows] == [("AE", 3), ("VAE", 3), ("CVAE", 3)]
+    assert all({"recon_mse", "recon_bce", "fd"} <= set(row) for row in rows)
+    assert all(row["elbo"] < 0 < row["nll_iw"] for row in rows if row["model"] in ("VAE", "CVAE"))
+    assert all((row["conditional_accuracy"] is not None) == (row["model"] == "CVAE") for row in rows)
+    assert "| VAE | 3 |" in (distributed / f"{report}/table.md").read_text()
+    for figure in ("curves", "reconstructions"):
+        with Image.open(distributed / f"{report}/{figure}.png") as image:
+            assert image.format == "PNG"
+    assert not list((here / "data").glob("*/latent_sweep.*"))  # an instance keeps the rest in memory
+
+    # A W&B run per member (in its scratch folder) and the report's, in one group.
+    members = [run for folder in (distributed / "data/distribute").iterdir() for run in all_offline_runs(folder)]
+    (report_run,) = all_offline_runs(distributed)
+    assert sorted(run.name for run in members) == [f"latent_sweep.{m}_3.{m}" for m in ("ae", "cvae", "vae")]
+    assert report_run.name == "latent_sweep" and len({run.group for run in [*members, report_run]}) == 1
+    assert next(run for run in members if run.name == "latent_sweep.vae_3.vae").config["latent_dim"] == 3
+
+
+# A member slow enough to be caught between its checkpoints: a convolutional AE, epochs of seconds.
+EPOCHS = 4
+SLOW_AE = f"ae.architecture=conv,ae.jit_compile=false,ae.epochs={EPOCHS}"
+CHECKPOINT = "data/distribute/ae/data/06_models/ae/checkpoints"
+
+
+def _mid_training(project, deadline: float) -> int:
+    """Waits until the AE member's checkpoint holds at least one epoch and its training has
+    epochs left to go; returns the epochs it holds."""
+    progress, finished = project / CHECKPOINT / "training_metadata.json", project / CHECKPOINT / "finished"
+    while time.monotonic() < deadline:
+        with_epochs = progress.is_file() and json.loads(progress.read_text() or "{}").get("epoch", 0)
+        if with_epochs and not finished.exists():
+            return with_epochs
+        time.sleep(0.05)
+    raise AssertionError("the AE member never saved a checkpoint")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_killed_workers_member_resumes_a_failing_member_is_named_and_a_rerun_runs_only_it(project_copy):
+    command = subprocess.Popen(
+        [
+            KEDRO,
+            "distribute",
+            "--pipelines=ae,vae",
+            "--env=smoke",
+            "--workers=2",
+            f"--params={SLOW_AE},vae.learning_rate=1e12",
+        ],
+        cwd=project_copy,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=subprocess_env(**UNTRACKED),
+    )
+    worker = None
+    for line in command.stderr:
+        if line.split("] ", 1)[-1].startswith("running ae on"):
+            worker = int(line.rsplit("(pid ", 1)[1].rstrip(")\n"))
+            break
+    assert worker is not None
+    held = _mid_training(project_copy, time.monotonic() + 300)
+    assert held < EPOCHS and not (project_copy / CHECKPOINT / "finished").exists()  # provably mid-training
+    os.kill(worker, signal.SIGKILL)
+    rest = command.stderr.read()
+    assert command.wait(timeout=600) != 0, rest[-3000:]  # vae failed; ae still finished
+    assert "FAILED vae" in rest and "vae failed on worker tcp://127.0.0.1:" in rest and "diverged" in rest
+    assert "1 member(s) failed: vae" in rest
+    ae = next(r for r in _records(project_copy)["records"] if r["pipeline"] == "ae")
+    assert ae["pid"] != worker  # rescheduled on another (or restarted) worker process
+    log = (project_copy / "data/distribute/ae/member.log").read_text()  # the rescheduled attempt's
+    assert "resuming from the checkpoint" in log
+    resumed_after = int(re.search(rf"Epoch (\d+)/{EPOCHS}", log).group(1)) - 1  # its first epoch follows them
+    assert resumed_after >= held
+    history = json.loads((project_copy / "data/08_reporting/ae/training_history.json").read_text())
+    assert len(history["loss"]) == EPOCHS - resumed_after  # only the epochs left were trained
+    assert (
+        json.loads((project_copy / "data/08_reporting/ae/metrics.json").read_text())["parameters"]["epochs"] == EPOCHS
+    )
+    assert not (project_copy / "data/08_reporting/vae/metrics.json").exists()
+
+    again = _distribute(
+        project_copy, "--pipelines=ae,vae", "--env=smoke", "--workers=2", f"--params={SLOW_AE}", env=UNTRACKED
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "2 member(s); 1 already have outputs, 1 queued" in again.stderr
+    assert {"| AE, N(0, I) samples |", "| VAE, N(0, I) samples |"} <= {
+        line.split(" | ")[0] + " |"
+        for line in (project_copy / "data/08_reporting/comparison.md").read_text().splitlines()
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_repeats_give_a_comparison_of_mean_and_sd_and_share_one_wandb_group(project_copy):
+    result = _distribute(project_copy, "--pipelines=ae,vae", "--env=smoke", "--repeats=2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "4 queued" in result.stderr and "running repeats.comparison here" in result.stderr
+    rows = json.loads((project_copy / "data/repeats/comparison.json").read_text())["rows"]
+    repeated = [row for row in rows if row.get("seeds")]
+    assert [row["samples_key"] for row in repeated] == ["ae.prior", "ae.mixture", "vae.prior", "vae.mixture"]
+    for row in repeated:
+        assert [seed["seed"] for seed in row["seeds"]] == [42, 43], row["label"]
+        assert row["spread"]["fd"] > 0 and min(s["fd"] for s in row["seeds"]) <= row["metrics"]["fd"], row["label"]
+    table = (project_copy / "data/repeats/comparison.md").read_text()
+    for row in repeated:
+        assert f"| {row['label']} |" in table
+    assert table.count(" ± ") >= 4 * len(repeated)  # the sample metrics at least
+    assert "W&B tracking failed" not in result.stdout
+
+    group = _records(project_copy)["group"]
+    members = [run for folder in (project_copy / "data/distribute").iterdir() for run in all_offline_runs(folder)]
+    assert sorted(run.name for run in members if run.name != "comparison") == ["ae", "ae", "vae", "vae"]
+    (report,) = all_offline_runs(project_copy)
+    assert report.name == "repeats" and {run.group for run in [*members, report]} == {group}
+
+
+def _distribute_here(project, monkeypatch, *args: str):
+    """``kedro distribute <args>`` through click's runner, in this process, in ``project``."""
+    monkeypatch.chdir(project)
+    return CliRunner().invoke(cli, ["distribute", *args], catch_exceptions=False)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_worker_of_another_commit_refuses_its_members(project_copy, monkeypatch):
+    from distributed import LocalCluster
+
+    monkeypatch.chdir(project_copy)  # where the worker runs its members
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+        resources={"member": 1},
+        env={"DEEPGEN_PROJECT_COMMIT": "0123abc"},
+    ) as cluster:
+        result = _distribute_here(
+            project_copy, monkeypatch, "--pipelines=ae", "--env=smoke", f"--scheduler={cluster.scheduler_address}"
+        )
+    assert result.exit_code != 0
+    assert "FAILED ae" in result.output and "at commit 0123abc, the client" in result.output
+    assert "start workers from the project root of the same commit" in result.output
+    assert not (project_copy / "data/08_reporting/ae").exists()
+
+
+def test_a_scheduler_that_does_not_answer_is_named(project_copy, monkeypatch):
+    monkeypatch.setattr("deepgen.distribute.cluster.CONNECT_SECONDS", 1)
+    result = _distribute_here(project_copy, monkeypatch, "--pipelines=ae", "--scheduler=tcp://127.0.0.1:9")
+    assert result.exit_code != 0
+    assert "No Dask scheduler answers at tcp://127.0.0.1:9" in result.output and "Traceback" not in result.output
