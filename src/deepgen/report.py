@@ -7,6 +7,7 @@ and W&B read their fields.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -35,6 +36,29 @@ def git_commit(project_path: Path | str = ".") -> str:
         )
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def provenance(data: dict[str, Any], seed: int, environment: str) -> dict[str, Any]:
+    """What, besides its parameter block, makes a model's training what it is: the data block,
+    the seed, the Kedro environment and deepgen's version."""
+    import deepgen
+
+    return {"data": data, "seed": seed, "environment": environment, "version": deepgen.__version__}
+
+
+def _normalised(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` as they read back from a report's JSON (tuples as lists, …)."""
+    return json.loads(json.dumps(values))
+
+
+def _flat(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat |= _flat(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 SAMPLE_COLUMNS = ("fd", "class_score", "precision", "recall")
@@ -85,6 +109,26 @@ class ModelReport(_Report):
     n_train_images: int | None = None
     dataset: str = "unknown"  # what it was trained and scored on (`mnist`, `fashion-mnist`, a folder's name)
     notes: list[str] = []  # what was not measured, and why
+    # With ``parameters``, the work that made it (``provenance``): what a rerun must match to be
+    # the same work. Reports written before it was recorded have none, and match nothing.
+    provenance: dict[str, Any] = {}
+
+    def differences(self, parameters: dict[str, Any], provenance: dict[str, Any]) -> list[str]:
+        """How the work ``parameters`` and ``provenance`` describe differs from this report's,
+        in words (``<family>.epochs was 5, now 2``); empty if it is the same work."""
+        if not self.provenance:
+            return ["its report does not say what made it"]
+        recorded = {**{f"{self.family}.{k}": v for k, v in self.parameters.items()}, **_flat(self.provenance)}
+        expected = {
+            **{f"{self.family}.{k}": v for k, v in _normalised(parameters).items()},
+            **_flat(_normalised(provenance)),
+        }
+        missing = object()
+        return [
+            f"{key} was {recorded.get(key, 'not set')!r}, now {expected.get(key, 'not set')!r}"
+            for key in dict.fromkeys([*recorded, *expected])
+            if recorded.get(key, missing) != expected.get(key, missing)
+        ]
 
     def summary(self) -> dict[str, Any]:
         """Flat keys for a W&B run summary: test metrics and the prior's sample metrics as they

@@ -18,7 +18,14 @@ import warnings
 from collections.abc import Iterator
 
 from deepgen.datasets.catalog import InMemoryWithoutCopiesCatalog
-from deepgen.hooks import CheckpointHooks, EnvironmentHooks, FamilyOutputsHooks, ParameterBoundsHooks, WandbHooks
+from deepgen.hooks import (
+    CheckpointHooks,
+    EnvironmentHooks,
+    FamilyLockHooks,
+    FamilyOutputsHooks,
+    ParameterBoundsHooks,
+    WandbHooks,
+)
 from deepgen.pipelines import REPORT
 
 HARMLESS = (
@@ -100,13 +107,15 @@ warnings.filterwarnings("ignore", message=r"register_new_resolver\(\) is depreca
 # which is what namespaces are for; Kedro's advice against dots in such names does not apply.
 warnings.filterwarnings("ignore", message="One or more dataset names contain '.' characters")
 
-# pluggy calls hooks in reverse order of registration: the bounds check runs first, and the
-# checkpoint hook prepares a training's checkpoint before the tracker records its run there.
+# pluggy calls hooks in reverse order of registration: the bounds check runs first, then the
+# family locks (before anything is copied or opened), and the checkpoint hook prepares a
+# training's checkpoint before the tracker records its run there.
 HOOKS = (
     EnvironmentHooks(),
     FamilyOutputsHooks(),
     WandbHooks(report_tag=REPORT),  # a report node's outputs go to its namespace's run
     CheckpointHooks(),
+    FamilyLockHooks(),
     ParameterBoundsHooks(),
 )
 

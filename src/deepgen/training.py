@@ -284,11 +284,19 @@ class TrainingCheckpoint(keras.callbacks.BackupAndRestore):
         self.replaces = replaces
 
     def _save_model(self):
+        from deepgen.datasets.file import DiskFullError, is_disk_full
+
         final = self._weights_path, self._training_metadata_path
         staged = (str(Path(self.backup_dir) / "saving.weights.h5"), str(Path(self.backup_dir) / "saving.json"))
         self._weights_path, self._training_metadata_path = staged
         try:
             super()._save_model()
+        except OSError as error:
+            for path in staged:  # the last whole checkpoint stays as it was
+                Path(path).unlink(missing_ok=True)
+            if is_disk_full(error):
+                raise DiskFullError(final[0]) from None
+            raise
         finally:
             self._weights_path, self._training_metadata_path = final
         for source, target in zip(staged, final, strict=True):

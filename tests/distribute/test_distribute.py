@@ -171,7 +171,7 @@ def test_a_killed_workers_member_resumes_a_failing_member_is_named_and_a_rerun_r
         project_copy, "--pipelines=ae,vae", "--env=smoke", "--workers=2", f"--params={SLOW_AE}", env=UNTRACKED
     )
     assert again.returncode == 0, again.stderr[-3000:]
-    assert "2 member(s); 1 already have outputs, 1 queued" in again.stderr
+    assert "2 member(s): 1 reused, 0 rerun, 1 new; 1 queued" in again.stderr
     assert {"| AE, N(0, I) samples |", "| VAE, N(0, I) samples |"} <= {
         line.split(" | ")[0] + " |"
         for line in (project_copy / "data/08_reporting/comparison.md").read_text().splitlines()

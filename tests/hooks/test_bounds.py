@@ -56,7 +56,9 @@ def test_an_unknown_pipeline_name_suggests_the_known_one(project_copy):
 def test_only_the_sequential_runner_runs():
     for recorded in (None, "None", "<kedro.runner.sequential_runner.SequentialRunner object at 0x7f>"):
         check_runner(recorded)
-    with pytest.raises(RuntimeError, match=r"SequentialRunner, not ThreadRunner.*`kedro run --pipelines=<family>`"):
+    with pytest.raises(
+        RuntimeError, match=r"SequentialRunner, not ThreadRunner.*`kedro distribute --pipelines=<family>,<family>`"
+    ):
         check_runner("<kedro.runner.thread_runner.ThreadRunner object at 0x7f>")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from kedro.io.core import AbstractDataset, DatasetError
 from pydantic import BaseModel, ValidationError
 
-from .keras_model import replace_atomically
+from .file import replace_atomically
 
 
 class ReportDataset(AbstractDataset[BaseModel, BaseModel]):

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import keras
 from kedro.io.core import AbstractDataset
 
-
-def replace_atomically(path: Path, write) -> None:
-    """``write(temporary_path)``, then rename over ``path``: a reader (or a crash) never sees
-    a half-written file, and a failed save leaves the previous file as it was."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.partial{path.suffix}")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+from .file import replace_atomically
 
 
 class KerasModelDataset(AbstractDataset[keras.Model, keras.Model]):

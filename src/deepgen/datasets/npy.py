@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 from kedro_datasets._typing import ImagePreview
 
-from .file import FileDataset
-from .keras_model import replace_atomically
+from .file import FileDataset, replace_atomically
 from .preview import image_preview
 
 

@@ -26,10 +26,13 @@ from pathlib import Path
 import click
 
 from .members import members_of, runtime_params
+from .work import expected_work, why_rerun
 
 
 def distribute(pipelines: str, env: str | None, workers: int, scheduler: str | None, repeats: int, params: str) -> None:
     """Runs the members of ``pipelines`` on the cluster, then their report here."""
+    from kedro.framework.project import settings
+
     import deepgen
     from deepgen.params import configuration, use_run_configuration
     from deepgen.report import git_commit
@@ -40,14 +43,25 @@ def distribute(pipelines: str, env: str | None, workers: int, scheduler: str | N
     project = Path.cwd()
     config = configuration(env, project, runtime_params(params))
     use_run_configuration(config)  # the members' pipelines are shaped as their runs will shape them
-    outputs, seed = config["globals"]["outputs"], int(config["parameters"]["seed"])
+    parameters = config["parameters"]
+    outputs, seed = config["globals"]["outputs"], int(parameters["seed"])
     members, report = members_of(pipelines, seed, repeats)
-    todo = [m for m in members if not (project / m.root(outputs) / m.done_marker).is_file()]
+    environment = env or settings.CONFIG_LOADER_ARGS["default_run_env"]  # what each member's run records
+    works = {member: expected_work(member, parameters, environment) for member in members}  # all valid, or stop
+    reasons = {
+        member: why_rerun(project / member.root(outputs) / member.done_marker, works[member]) for member in members
+    }
+    todo = [member for member in members if reasons[member] is not None]
     group = f"distribute-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     progress = Progress()
+    rerun = {member: why for member, why in reasons.items() if why}
     progress.say(
-        f"{len(members)} member(s); {len(members) - len(todo)} already have outputs, {len(todo)} queued (W&B group {group})"
+        f"{len(members)} member(s): {len(members) - len(todo)} reused, {len(rerun)} rerun, "
+        f"{len(todo) - len(rerun)} new; {len(todo)} queued (W&B group {group})"
     )
+    for member, why in rerun.items():
+        shown = "; ".join(why[:3]) + (f"; and {len(why) - 3} more" if len(why) > 3 else "")  # noqa: PLR2004
+        progress.say(f"rerun {member.name}: {shown}")
     client_identity = {"commit": git_commit(project), "version": deepgen.__version__}
     task = functools.partial(run_member, env=env, params=params, outputs=outputs, client=client_identity, group=group)
     records, failures = (
@@ -65,7 +79,7 @@ def distribute(pipelines: str, env: str | None, workers: int, scheduler: str | N
         names = ", ".join(member.name for member, _ in failures)
         raise click.ClickException(
             f"{len(failures)} member(s) failed: {names}. The others' outputs are kept; rerun the same command to run only "
-            "the members without outputs."
+            "the members whose outputs are not this work's."
         )
     progress.say(f"all members done; records in {summary}; running {report} here")
     command = [sys.executable, "-m", "kedro", "run", f"--pipelines={report}"] + ([f"--env={env}"] if env else [])

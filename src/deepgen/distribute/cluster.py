@@ -25,6 +25,9 @@ RESOURCE = "member"  # one slot per worker: a member uses both its threads and i
 PROGRESS_TOPIC = "deepgen-distribute"
 LOG_TAIL = 2000  # characters of a failed member's log in the error
 CONNECT_SECONDS = 10  # to reach a --scheduler
+WATCH_SECONDS = 2  # how often the client looks whether the scheduler still answers
+LOST_SECONDS = 20  # a scheduler silent this long is gone: the command stops, naming the members not finished
+CLOSE_SECONDS = 5
 
 
 @dataclass
@@ -113,10 +116,56 @@ def _publish(message: dict) -> None:
     get_worker().log_event(PROGRESS_TOPIC, message)
 
 
+class SchedulerLost(Exception):
+    """The client has not reached the scheduler for ``LOST_SECONDS``; ``pending``: the futures not done."""
+
+    def __init__(self, pending: set):
+        super().__init__(f"{len(pending)} member(s) not done")
+        self.pending = pending
+
+
+def _gather_as_completed(client, futures: dict, progress: Progress, gather, records: list, failures: list) -> None:
+    """Each member's result handed to ``gather`` as it completes (a failure kept in ``failures``),
+    every ``WATCH_SECONDS`` looking whether the scheduler still answers."""
+    from distributed import wait
+
+    pending, lost_since = set(futures), None
+    while pending:
+        try:
+            done, pending = wait(pending, timeout=WATCH_SECONDS, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            done = set()
+        for future in done:
+            member = futures[future]
+            if future.status == "cancelled":  # the scheduler forgot it: not done
+                pending.add(future)
+            elif future.status == "error":
+                error = future.exception()
+                failures.append((member, error))
+                progress.say(f"FAILED {member.name} (worker {progress.started.get(member.name, '?')}): {error}")
+            else:
+                record = future.result()
+                gather(record, member)
+                records.append(
+                    {key: value for key, value in record.items() if key != "files"} | {"n_files": len(record["files"])}
+                )
+                progress.say(
+                    f"done {member.name} on {record['worker']} in {record['finished'] - record['started']:.0f} s"
+                )
+        if client.status == "running":
+            lost_since = None
+        else:
+            lost_since = lost_since or time.monotonic()
+            if time.monotonic() - lost_since > LOST_SECONDS:
+                raise SchedulerLost(pending)
+        if done and all(future.status == "cancelled" for future in done):
+            time.sleep(WATCH_SECONDS)  # cancelled futures stay "done": do not spin while the client reconnects
+
+
 def run_on_cluster(task, todo: list[Member], workers: int, scheduler: str | None, progress: Progress, gather) -> tuple:
     """``task(member)`` for every member on the cluster; each result handed to ``gather`` as it
     arrives. Returns the records (without their files) and the failures."""
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, LocalCluster
 
     # Dask's INFO lines (workers starting, connections closing at shutdown, with tracebacks)
     # would bury the members' progress: here, and in the LocalCluster's worker processes.
@@ -160,19 +209,17 @@ def run_on_cluster(task, todo: list[Member], workers: int, scheduler: str | None
             ): member
             for member in todo
         }
-        for future in as_completed(futures):
-            member = futures[future]
-            if future.status == "error":
-                error = future.exception()
-                failures.append((member, error))
-                progress.say(f"FAILED {member.name} (worker {progress.started.get(member.name, '?')}): {error}")
-                continue
-            record = future.result()
-            gather(record, member)
-            records.append(
-                {key: value for key, value in record.items() if key != "files"} | {"n_files": len(record["files"])}
-            )
-            progress.say(f"done {member.name} on {record['worker']} in {record['finished'] - record['started']:.0f} s")
+        try:
+            _gather_as_completed(client, futures, progress, gather, records, failures)
+        except SchedulerLost as lost:
+            client.close(timeout=CLOSE_SECONDS)
+            finished = [record["member"] for record in records]
+            unfinished = [futures[future].name for future in lost.pending]
+            raise click.ClickException(
+                f"The Dask scheduler stopped answering ({scheduler or 'the local cluster'}). "
+                f"Finished, outputs in place: {', '.join(finished) or 'none'}. Not finished: {', '.join(unfinished)}. "
+                "Run the same command again once a scheduler answers: it runs only the members not finished."
+            ) from None
     if cluster is not None:
         cluster.close()
     return records, failures

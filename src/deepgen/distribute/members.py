@@ -4,6 +4,7 @@ the pipeline that reports on them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import click
 
@@ -14,11 +15,14 @@ STAGES = ("06_models", "07_model_output", "08_reporting")  # where a member's ou
 
 @dataclass(frozen=True)
 class Member:
-    """One task: a pipeline, a seed, and its folder in each stage of the data root."""
+    """One task: a pipeline, a seed, and its folder in each stage of the data root; what it
+    trains: a family, with ``changes`` to its parameter block (a sweep instance's size)."""
 
     pipeline: str
     seed: int
     folder: str  # a family's name, or `latent_sweep/<instance>`
+    family: str
+    changes: tuple[tuple[str, Any], ...] = ()
     repeat: int | None = None  # its place among ``--repeats`` (None: no repeats)
 
     @property
@@ -44,10 +48,18 @@ def members_of(pipelines: str, seed: int, repeats: int) -> tuple[list[Member], s
     """The members ``--pipelines`` names, each ``repeats`` times (seeds ``seed``, ``seed + 1``,
     …), and the pipeline that reports on them (over the seeds, with repeats)."""
     from deepgen.families import FAMILIES, default_run
-    from deepgen.pipelines.latent_sweep.pipeline import member_pipelines
+    from deepgen.pipelines.latent_sweep.pipeline import instances
 
     if pipelines == "latent_sweep":
-        folders = {name: name.replace(".", "/") for name in member_pipelines()}  # latent_sweep/vae_10
+        kinds = [
+            (
+                f"latent_sweep.{family.name}_{dim}",
+                f"latent_sweep/{family.name}_{dim}",
+                family.name,
+                (("latent_dim", dim),),
+            )
+            for family, dim in instances()
+        ]
         report = "latent_sweep.report" if repeats == 1 else "repeats.latent_sweep"
     else:
         chosen = default_run() if pipelines == "__default__" else None
@@ -60,12 +72,14 @@ def members_of(pipelines: str, seed: int, repeats: int) -> tuple[list[Member], s
                     param_hint="--pipelines",
                 )
             chosen = [FAMILIES[name] for name in pipelines.split(",")]
-        folders = {family.name: family.name for family in chosen}
+        kinds = [(family.name, family.name, family.name, ()) for family in chosen]
         report = "comparison" if repeats == 1 else "repeats.comparison"
     if repeats == 1:
-        return [Member(pipeline, seed, folder) for pipeline, folder in folders.items()], report
+        return [Member(pipeline, seed, folder, family, changes) for pipeline, folder, family, changes in kinds], report
     return [
-        Member(pipeline, seed + r, folder, repeat=r) for r in range(repeats) for pipeline, folder in folders.items()
+        Member(pipeline, seed + r, folder, family, changes, repeat=r)
+        for r in range(repeats)
+        for pipeline, folder, family, changes in kinds
     ], report
 
 

@@ -2,6 +2,7 @@
 nodes and datasets through ``introspection`` and import no pipeline module.
 
 - ``provenance.EnvironmentHooks``: the run's environment and dataset name, in the catalog;
+- ``locks.FamilyLockHooks``: one run at a time writes a family's outputs in an environment;
 - ``outputs.FamilyOutputsHooks``: each family's saved outputs stay one consistent set;
 - ``tracking.WandbHooks``: the Weights & Biases runs;
 - ``checkpoints.CheckpointHooks``: resumable training;
@@ -10,8 +11,16 @@ nodes and datasets through ``introspection`` and import no pipeline module.
 
 from .bounds import ParameterBoundsHooks
 from .checkpoints import CheckpointHooks
+from .locks import FamilyLockHooks
 from .outputs import FamilyOutputsHooks
 from .provenance import EnvironmentHooks
 from .tracking import WandbHooks
 
-__all__ = ["CheckpointHooks", "EnvironmentHooks", "FamilyOutputsHooks", "ParameterBoundsHooks", "WandbHooks"]
+__all__ = [
+    "CheckpointHooks",
+    "EnvironmentHooks",
+    "FamilyLockHooks",
+    "FamilyOutputsHooks",
+    "ParameterBoundsHooks",
+    "WandbHooks",
+]

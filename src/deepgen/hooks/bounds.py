@@ -43,7 +43,8 @@ def check_runner(runner: str | None) -> None:
         f"deepgen runs its pipelines with Kedro's SequentialRunner, not {name}: every training already uses "
         "all the cores through TensorFlow, the project's hooks (checkpoints, W&B, kept outputs) follow each node "
         "in this process, and ParallelRunner would copy every array and network between processes. Run without "
-        "--runner; to train several families side by side, start one `kedro run --pipelines=<family>` each."
+        "--runner; to train several families side by side, `kedro distribute --pipelines=<family>,<family>` runs each as a "
+        "task of a Dask cluster, here or on other machines."
     )
 
 

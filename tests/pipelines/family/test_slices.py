@@ -81,6 +81,7 @@ def _catalog(family, images, outputs, **settings) -> DataCatalog:
         f"params:{family.name}": params,
         "params:seed": 0,
         "params:evaluator": base_params("evaluator"),
+        "params:data": base_params("data"),
     }
     for name, value in values.items():
         catalog[name] = MemoryDataset(value, copy_mode="assign")

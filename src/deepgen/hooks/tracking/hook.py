@@ -14,6 +14,7 @@ from typing import Any
 from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
+from deepgen.datasets.file import free_space, is_disk_full
 from deepgen.report import Comparison, ModelReport, OneClassReport, git_commit
 
 from .. import introspection
@@ -32,8 +33,19 @@ def _safely(method):
             return None
         try:
             return method(self, *args, **kwargs)
-        except Exception as exc:  # a bad wandb.yml must not stop the pipeline either
-            logger.warning("W&B tracking failed (%s: %s); it is off for the rest of this run.", type(exc).__name__, exc)
+        except Exception as exc:  # whatever W&B raises, the pipeline goes on
+            if is_disk_full(exc):
+                where = Path(exc.filename) if exc.filename else self.project_path / "wandb"
+                logger.warning(
+                    "W&B could not write %s: no space left on the device (%s free there); tracking is off for "
+                    "the rest of this run.",
+                    where,
+                    free_space(where),
+                )
+            else:
+                logger.warning(
+                    "W&B tracking failed (%s: %s); it is off for the rest of this run.", type(exc).__name__, exc
+                )
             self.mode = "disabled"
             return None
 
@@ -64,7 +76,7 @@ class WandbHooks:
         try:
             self.settings = runs.WandbSettings(**_optional_config(context.config_loader, "wandb"))
             credentials = _optional_config(context.config_loader, "credentials").get("wandb") or {}
-        except Exception as exc:
+        except Exception as exc:  # a bad wandb.yml must not stop the pipeline either
             logger.warning("W&B tracking is off: conf/*/wandb.yml is not valid (%s).", exc)
             return
         self.api_key = credentials.get("api_key")

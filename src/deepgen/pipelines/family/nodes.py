@@ -22,8 +22,8 @@ from deepgen.figures import (
 )
 from deepgen.labels import is_labelled
 from deepgen.models.blocks import N_DIGITS
-from deepgen.params import EvaluatorParams, FamilyParams
-from deepgen.report import ModelReport, SampleMetrics, TrainingStats
+from deepgen.params import DataParams, EvaluatorParams, FamilyParams
+from deepgen.report import ModelReport, SampleMetrics, TrainingStats, provenance
 from deepgen.training import (
     QUALITY,
     DivergenceGuard,
@@ -228,10 +228,13 @@ def report(
     dataset: str,
     commit: str,
     evaluator_checksum: str,
+    data: DataParams,
+    seed: int,
     **sample_metrics: SampleMetrics,
 ) -> ModelReport:
-    """The model's report: its metrics per sampler, how it trained, what produced it, and notes
-    on what could not be measured."""
+    """The model's report: its metrics per sampler, how it trained, what produced it (the work:
+    its parameters and ``provenance``; the commit, the data), and notes on what could not be
+    measured."""
     samples = {sampler.name: sample_metrics[sampler.name] for sampler in family.samplers}
     final_losses = {name: values[-1] for name, values in training_history.items() if name not in ("step", QUALITY)}
     return ModelReport(
@@ -248,6 +251,7 @@ def report(
         commit=commit,
         evaluator_sha256=evaluator_checksum,
         notes=_unmeasured(next(iter(samples.values())), dataset),
+        provenance=provenance(data.model_dump(), seed, environment),
     )
 
 

@@ -114,6 +114,8 @@ class _Template:
             "dataset": "dataset_name",
             "commit": "project_commit",
             "evaluator_checksum": "evaluator_checksum",
+            "data": "params:data",
+            "seed": "params:seed",
             **{sampler.name: f"{samples_dataset(sampler)}_metrics" for sampler in self.family.samplers},
         }
         return self.node(nodes.report, inputs, "metrics", "report")

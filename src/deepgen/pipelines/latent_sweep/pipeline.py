@@ -46,7 +46,8 @@ def instance(family: Family, latent_dim: int) -> Pipeline:
     return namespaced([namespaced(nodes, family.name)], f"latent_sweep.{family.name}_{latent_dim}")
 
 
-def _instances() -> list[tuple[Family, int]]:
+def instances() -> list[tuple[Family, int]]:
+    """Every instance's family and latent size."""
     return [(family, dim) for family in swept_families() for dim in registered_latent_dims()]
 
 
@@ -55,14 +56,14 @@ def member_pipelines() -> dict[str, Pipeline]:
     ``kedro distribute`` runs as one task. Its networks, metrics and examples are saved."""
     return {
         f"latent_sweep.{family.name}_{dim}": template_inputs(family.scaling) + instance(family, dim)
-        for family, dim in _instances()
+        for family, dim in instances()
     }
 
 
 def report_pipeline() -> Pipeline:
     """The sweep's report from every instance's saved metrics and examples (``latent_sweep.report``)."""
     results = [
-        f"latent_sweep.{f.name}_{dim}.{f.name}.{part}" for f, dim in _instances() for part in ("metrics", "examples")
+        f"latent_sweep.{f.name}_{dim}.{f.name}.{part}" for f, dim in instances() for part in ("metrics", "examples")
     ]
     report = Node(
         report_latent_sweep,
