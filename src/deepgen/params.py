@@ -186,9 +186,11 @@ def configuration(env: str | None = "base", project: Path | None = None, runtime
     resolver, and the run's catalog would then resolve its paths with this one's globals."""
     from kedro.config import OmegaConfigLoader
     from kedro.framework.project import settings
+    from kedro.framework.startup import bootstrap_project
     from kedro.utils import find_kedro_project
 
     project = project or find_kedro_project(Path.cwd()) or Path.cwd()  # a notebook runs in a sub-folder
+    bootstrap_project(project)  # the project's settings: its merge strategy, its config patterns
     arguments = {
         **settings.CONFIG_LOADER_ARGS,
         "default_run_env": env or settings.CONFIG_LOADER_ARGS["default_run_env"],

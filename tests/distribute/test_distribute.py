@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -237,3 +238,91 @@ def test_a_scheduler_that_does_not_answer_is_named(project_copy, monkeypatch):
     result = _distribute_here(project_copy, monkeypatch, "--pipelines=ae", "--scheduler=tcp://127.0.0.1:9")
     assert result.exit_code != 0
     assert "No Dask scheduler answers at tcp://127.0.0.1:9" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_member_is_reused_only_when_its_report_is_the_same_work(smoke_run_copy, monkeypatch):
+    project = smoke_run_copy  # its AE: the default smoke run's, one epoch
+    invalid = _distribute_here(project, monkeypatch, "--pipelines=ae", "--env=smoke", "--params=ae.epochs=-1")
+    assert invalid.exit_code != 0 and "ae.epochs: Input should be greater than 0" in invalid.output
+    assert "queued" not in invalid.output  # checked before any task
+
+    changed = _distribute(
+        project, "--pipelines=ae", "--env=smoke", "--workers=1", "--params=ae.epochs=2", env=UNTRACKED
+    )
+    assert changed.returncode == 0, changed.stderr[-3000:]
+    assert "1 member(s): 0 reused, 1 rerun, 0 new; 1 queued" in changed.stderr
+    assert "rerun ae: ae.epochs was 1, now 2" in changed.stderr
+    report = json.loads((project / "data/08_reporting/ae/metrics.json").read_text())
+    assert report["parameters"]["epochs"] == 2 and report["provenance"]["environment"] == "smoke"
+
+    again = _distribute_here(project, monkeypatch, "--pipelines=ae", "--env=smoke", "--params=ae.epochs=2")
+    assert again.exit_code == 0, again.output[-3000:]
+    assert "1 member(s): 1 reused, 0 rerun, 0 new; 0 queued" in again.output
+
+
+def _cluster(project, folder) -> tuple[list[subprocess.Popen], str]:
+    """A scheduler and a worker with one member slot, started apart (as on other machines)."""
+    scheduler_file = folder / "scheduler.json"
+    dask = str(Path(KEDRO).with_name("dask"))
+    scheduler = [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
+    processes = [
+        subprocess.Popen(
+            [*scheduler, "--scheduler-file", str(scheduler_file)],
+            cwd=project,
+            stderr=subprocess.DEVNULL,
+            env=subprocess_env(),
+        )
+    ]
+    deadline = time.monotonic() + 60
+    while not scheduler_file.is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    worker = [dask, "worker", "--scheduler-file", str(scheduler_file), "--nthreads", "1", "--resources", "member=1"]
+    processes.append(
+        subprocess.Popen(
+            [*worker, "--no-dashboard"], cwd=project, stderr=subprocess.DEVNULL, env=subprocess_env(**UNTRACKED)
+        )
+    )
+    return processes, json.loads(scheduler_file.read_text())["address"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_lost_scheduler_stops_the_command_naming_what_finished_and_a_rerun_runs_only_the_rest(project_copy, tmp_path):
+    (first_folder := tmp_path / "first").mkdir()
+    processes, address = _cluster(project_copy, first_folder)
+    try:
+        command = subprocess.Popen(
+            [KEDRO, "distribute", "--pipelines=ae,vae", "--env=smoke", f"--scheduler={address}"],
+            cwd=project_copy,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+            env=subprocess_env(**UNTRACKED),
+        )
+        finished = next(line for line in command.stderr if "] done " in line).split("] done ")[1].split()[0]
+        processes[0].kill()  # the scheduler, while the other member runs (one slot: one at a time)
+        lost = time.monotonic()
+        rest = command.stderr.read()
+        assert command.wait(timeout=120) != 0 and time.monotonic() - lost < 60
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+    unfinished = ({"ae", "vae"} - {finished}).pop()
+    message = " ".join(rest.split())
+    assert f"Finished, outputs in place: {finished}." in message and f"Not finished: {unfinished}." in message
+    assert "Traceback" not in rest
+
+    (second_folder := tmp_path / "second").mkdir()
+    processes, address = _cluster(project_copy, second_folder)
+    try:
+        again = _distribute(project_copy, "--pipelines=ae,vae", "--env=smoke", f"--scheduler={address}", env=UNTRACKED)
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "2 member(s): 1 reused, 0 rerun, 1 new; 1 queued" in again.stderr
+    assert f"running {unfinished} on" in again.stderr and f"running {finished} on" not in again.stderr

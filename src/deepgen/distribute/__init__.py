@@ -31,6 +31,17 @@ from .work import expected_work, why_rerun
 
 def distribute(pipelines: str, env: str | None, workers: int, scheduler: str | None, repeats: int, params: str) -> None:
     """Runs the members of ``pipelines`` on the cluster, then their report here."""
+    from deepgen.params import use_run_configuration
+
+    try:
+        _distribute(pipelines, env, workers, scheduler, repeats, params)
+    finally:
+        use_run_configuration(None)  # pipelines built after the command are shaped afresh
+
+
+def _distribute(
+    pipelines: str, env: str | None, workers: int, scheduler: str | None, repeats: int, params: str
+) -> None:
     from kedro.framework.project import settings
 
     import deepgen

@@ -128,21 +128,25 @@ def _gather_as_completed(client, futures: dict, progress: Progress, gather, reco
     """Each member's result handed to ``gather`` as it completes (a failure kept in ``failures``),
     every ``WATCH_SECONDS`` looking whether the scheduler still answers."""
     from distributed import wait
+    from distributed.client import FuturesCancelledError
 
-    pending, lost_since = set(futures), None
+    pending, lost_since, lost = set(futures), None, False
     while pending:
         try:
             done, pending = wait(pending, timeout=WATCH_SECONDS, return_when="FIRST_COMPLETED")
         except TimeoutError:
             done = set()
+        except FuturesCancelledError:  # the client lost the scheduler, and its futures with it
+            done, lost = {future for future in pending if future.status in ("finished", "error")}, True
+            pending -= done
         for future in done:
             member = futures[future]
-            if future.status == "cancelled":  # the scheduler forgot it: not done
-                pending.add(future)
-            elif future.status == "error":
+            if future.status == "error":
                 error = future.exception()
                 failures.append((member, error))
                 progress.say(f"FAILED {member.name} (worker {progress.started.get(member.name, '?')}): {error}")
+            elif future.status != "finished":  # cancelled or lost with the scheduler: not done
+                pending.add(future)
             else:
                 record = future.result()
                 gather(record, member)
@@ -152,13 +156,15 @@ def _gather_as_completed(client, futures: dict, progress: Progress, gather, reco
                 progress.say(
                     f"done {member.name} on {record['worker']} in {record['finished'] - record['started']:.0f} s"
                 )
+        if lost:
+            raise SchedulerLost(pending)
         if client.status == "running":
             lost_since = None
         else:
             lost_since = lost_since or time.monotonic()
             if time.monotonic() - lost_since > LOST_SECONDS:
                 raise SchedulerLost(pending)
-        if done and all(future.status == "cancelled" for future in done):
+        if done and all(future.status not in ("finished", "error") for future in done):
             time.sleep(WATCH_SECONDS)  # cancelled futures stay "done": do not spin while the client reconnects
 
 

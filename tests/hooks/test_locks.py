@@ -1,0 +1,77 @@
+"""One writer per family and environment: a second `kedro run` of a family that another run of
+the same environment is writing stops at once, naming the holder; other families run beside
+it; a lock whose process is gone is taken by the next run."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from deepgen.hooks.locks import LOCKS, FamilyLockedError, _take
+from tests.conftest import KEDRO, kedro_run, subprocess_env
+
+SMALL = "--params=data.max_train_images=1200,data.max_test_images=300"
+
+
+def test_a_lock_names_its_holder_and_is_taken_once_the_holder_is_gone(tmp_path):
+    path = tmp_path / LOCKS / "smoke.vae.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from deepgen.hooks.locks import _take; "
+            f"held = _take(Path({str(path)!r}), 'vae', 'smoke'); print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(
+            FamilyLockedError, match=rf"vae \(smoke\) is being written by another run: pid {holder.pid}"
+        ):
+            _take(path, "vae", "smoke")
+    finally:
+        holder.kill()  # as a crash would: the lock goes with its process
+        holder.wait()
+    taken = _take(path, "vae", "smoke")
+    assert json.loads(path.read_text())["pid"] == os.getpid()
+    taken.close()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_second_run_of_the_same_family_stops_at_once_and_another_family_runs_beside(project_copy):
+    lock = project_copy / "data" / LOCKS / "smoke.vae.lock"
+    first = subprocess.Popen(
+        [KEDRO, "run", "--pipelines=vae", "--env=smoke", SMALL],
+        cwd=project_copy,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(WANDB_MODE="disabled"),
+    )
+    deadline = time.monotonic() + 120
+    while not (lock.is_file() and lock.read_text().strip()):
+        assert first.poll() is None and time.monotonic() < deadline, "the first run never took its lock"
+        time.sleep(0.1)
+    first.send_signal(signal.SIGSTOP)  # holds the lock, mid-run, for as long as the test needs
+    try:
+        started = time.monotonic()
+        second = kedro_run(project_copy, "--pipelines=vae", "--env=smoke", SMALL, env={"WANDB_MODE": "disabled"})
+        assert second.returncode != 0
+        log = " ".join((second.stdout + second.stderr).split())
+        assert f"vae (smoke) is being written by another run: pid {first.pid}" in log, log[-2000:]
+        assert "kedro run --pipelines=vae --env=smoke" in log
+        assert "Running node" not in log and time.monotonic() - started < 60  # at once, before any node
+        other = kedro_run(project_copy, "--pipelines=ae", "--env=smoke", SMALL, env={"WANDB_MODE": "disabled"})
+        assert other.returncode == 0, other.stderr[-2000:]  # another family, while the first is mid-run
+    finally:
+        first.send_signal(signal.SIGCONT)
+    assert first.wait(timeout=240) == 0, first.stderr.read()[-2000:]
+    for family in ("ae", "vae"):
+        assert (project_copy / f"data/08_reporting/{family}/metrics.json").is_file()
