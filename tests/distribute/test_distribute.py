@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -58,6 +59,13 @@ def test_the_members_are_the_sweep_instances_or_the_families_times_the_seeds():
         ("dcgan", 9),
     ]
     assert members[2].root("data") == "data/repeats/seed_8" and members[2].name == "ae@seed8"
+
+
+def test_a_worker_does_not_load_tensorflow_to_run_a_member():
+    """Its task starts a ``kedro run``: the seconds TensorFlow's import takes are that process's."""
+    code = "import sys, deepgen.distribute.cluster; print(sorted({'tensorflow', 'keras'} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
 
 
 @pytest.mark.slow
@@ -126,7 +134,7 @@ def _mid_training(project, deadline: float) -> int:
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_a_killed_workers_member_resumes_a_failing_member_is_named_and_a_rerun_runs_only_it(project_copy):
+def test_a_killed_workers_member_resumes_and_a_failing_member_is_named(project_copy):
     command = subprocess.Popen(
         [
             KEDRO,
@@ -168,26 +176,16 @@ def test_a_killed_workers_member_resumes_a_failing_member_is_named_and_a_rerun_r
     )
     assert not (project_copy / "data/08_reporting/vae/metrics.json").exists()
 
-    again = _distribute(
-        project_copy, "--pipelines=ae,vae", "--env=smoke", "--workers=2", f"--params={SLOW_AE}", env=UNTRACKED
-    )
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert "2 member(s): 1 reused, 0 rerun, 1 new; 1 queued" in again.stderr
-    assert {"| AE, N(0, I) samples |", "| VAE, N(0, I) samples |"} <= {
-        line.split(" | ")[0] + " |"
-        for line in (project_copy / "data/08_reporting/comparison.md").read_text().splitlines()
-    }
-
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_repeats_give_a_comparison_of_mean_and_sd_and_share_one_wandb_group(project_copy):
-    result = _distribute(project_copy, "--pipelines=ae,vae", "--env=smoke", "--repeats=2")
+    result = _distribute(project_copy, "--pipelines=vae", "--env=smoke", "--repeats=2")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "4 queued" in result.stderr and "running repeats.comparison here" in result.stderr
+    assert "2 queued" in result.stderr and "running repeats.comparison here" in result.stderr
     rows = json.loads((project_copy / "data/repeats/comparison.json").read_text())["rows"]
     repeated = [row for row in rows if row.get("seeds")]
-    assert [row["samples_key"] for row in repeated] == ["ae.prior", "ae.mixture", "vae.prior", "vae.mixture"]
+    assert [row["samples_key"] for row in repeated] == ["vae.prior", "vae.mixture"]
     for row in repeated:
         assert [seed["seed"] for seed in row["seeds"]] == [42, 43], row["label"]
         assert row["spread"]["fd"] > 0 and min(s["fd"] for s in row["seeds"]) <= row["metrics"]["fd"], row["label"]
@@ -199,7 +197,7 @@ def test_repeats_give_a_comparison_of_mean_and_sd_and_share_one_wandb_group(proj
 
     group = _records(project_copy)["group"]
     members = [run for folder in (project_copy / "data/distribute").iterdir() for run in all_offline_runs(folder)]
-    assert sorted(run.name for run in members if run.name != "comparison") == ["ae", "ae", "vae", "vae"]
+    assert sorted(run.name for run in members if run.name != "comparison") == ["vae", "vae"]
     (report,) = all_offline_runs(project_copy)
     assert report.name == "repeats" and {run.group for run in [*members, report]} == {group}
 
@@ -246,7 +244,7 @@ def test_a_member_is_reused_only_when_its_report_is_the_same_work(smoke_run_copy
     project = smoke_run_copy  # its AE: the default smoke run's, one epoch
     invalid = _distribute_here(project, monkeypatch, "--pipelines=ae", "--env=smoke", "--params=ae.epochs=-1")
     assert invalid.exit_code != 0 and "ae.epochs: Input should be greater than 0" in invalid.output
-    assert "queued" not in invalid.output  # checked before any task
+    assert "queued" not in invalid.output and "Traceback" not in invalid.output  # checked before any task
 
     changed = _distribute(
         project, "--pipelines=ae", "--env=smoke", "--workers=1", "--params=ae.epochs=2", env=UNTRACKED

@@ -8,8 +8,6 @@ from typing import Any
 
 import click
 
-from deepgen.pipelines.comparison.repeats import seed_folder
-
 STAGES = ("06_models", "07_model_output", "08_reporting")  # where a member's outputs go, each in its folder
 
 
@@ -41,6 +39,10 @@ class Member:
 
     def root(self, outputs: str) -> str:
         """Where its outputs go on the client, relative to the project."""
+        # Imported here: the comparison package loads TensorFlow, which a Dask worker, unpickling a
+        # member, has no use for.
+        from deepgen.pipelines.comparison.repeats import seed_folder
+
         return outputs if self.repeat is None else f"{outputs}/repeats/{seed_folder(self.seed)}"
 
 

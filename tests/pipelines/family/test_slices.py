@@ -96,13 +96,16 @@ def _catalog(family, images, outputs, **settings) -> DataCatalog:
 SLOW = {"dcgan", "cdcgan", "diffusion"}
 
 
+# Conditional options whose whole pipeline has a test of its own (tests/pipelines/<family>).
+WHOLE_PIPELINE_TESTED = {"diffusion"}
+
 # Every family as registered, and the families whose parameters make them conditional, so.
 CASES = [pytest.param(name, {}, id=name, marks=[pytest.mark.slow] if name in SLOW else []) for name in FAMILIES] + [
     pytest.param(
         name, {"conditional": True}, id=f"{name}-conditional", marks=[pytest.mark.slow] if name in SLOW else []
     )
     for name, family in FAMILIES.items()
-    if family.may_be_conditional and not family.conditional
+    if family.may_be_conditional and not family.conditional and name not in WHOLE_PIPELINE_TESTED
 ]
 
 
