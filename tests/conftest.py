@@ -28,8 +28,11 @@ RAW_FASHION = PROJECT_ROOT / "data" / "01_raw" / "fashion-mnist"
 FASHION_EVALUATOR = PROJECT_ROOT / "data" / "fashion-mnist" / "06_models" / "evaluator"
 KEDRO = str(Path(sys.executable).with_name("kedro"))
 
-# No telemetry, no W&B network, no prompts: in every test and every subprocess.
-os.environ.update(KEDRO_DISABLE_TELEMETRY="true", WANDB_MODE="offline", WANDB_SILENT="true")
+# No telemetry, no W&B network, no prompts: in every test and every subprocess. W&B writes its
+# offline runs in the tests marked `tracked` (they read them) and in the default smoke run; the
+# other runs would only spend their seconds on it.
+os.environ.update(KEDRO_DISABLE_TELEMETRY="true", WANDB_MODE="disabled", WANDB_SILENT="true")
+TRACKED = {"WANDB_MODE": "offline"}
 
 SMOKE_RUN = "default_smoke_run"  # the fixture, and its folder under the session's shared temporary folder
 SMOKE_RUN_SECONDS = 900  # how long a test waits for it before failing
@@ -207,7 +210,7 @@ def _start_default_smoke_run(folder: Path) -> None:
             "mv ../exit_code.partial ../exit_code",
         ],  # fmt: skip
         cwd=project,
-        env=subprocess_env(),
+        env=subprocess_env(**TRACKED),
         start_new_session=True,  # it outlives the worker that started it, if it must
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -224,6 +227,14 @@ def pytest_collection_modifyitems(session, config, items):
         return SMOKE_RUN in getattr(item, "fixturenames", ()), -(limit.args[0] if limit else 0)
 
     items.sort(key=order)
+
+
+@pytest.fixture(autouse=True)
+def _tracking(request, monkeypatch):
+    """W&B's offline runs, real, for the tests marked ``tracked``."""
+    if request.node.get_closest_marker("tracked"):
+        for name, value in TRACKED.items():
+            monkeypatch.setenv(name, value)
 
 
 @pytest.fixture(scope="session", autouse=True)

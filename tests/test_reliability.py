@@ -16,11 +16,11 @@ from tests.wandb_reader import all_offline_runs
 
 pytestmark = pytest.mark.slow
 
-# Long enough to interrupt: 10,000 images at batch 16, a checkpoint every epoch; a small test set.
+# Long enough to interrupt: 5,400 images at batch 16, a checkpoint every epoch; a small test set.
 LONG_VAE_ARGS = [
     "--pipelines=vae",
     "--env=smoke",
-    "--params=data.max_train_images=10000,data.max_test_images=500,vae.batch_size=16,vae.epochs=4",
+    "--params=data.max_train_images=6000,data.max_test_images=500,vae.batch_size=16,vae.epochs=4",
 ]
 
 
@@ -28,6 +28,7 @@ def _metrics(project, model="ae") -> dict:
     return json.loads((project / f"data/08_reporting/{model}/metrics.json").read_text())
 
 
+@pytest.mark.tracked
 @pytest.mark.timeout(300)
 def test_interrupted_training_resumes_from_its_checkpoint(project_copy):
     checkpoint = project_copy / "data/06_models/vae/checkpoints/training_metadata.json"

@@ -6,6 +6,7 @@ import pytest
 from tests.conftest import FEW_IMAGES, run_in_process, working_tree
 
 
+@pytest.mark.tracked
 @pytest.mark.slow
 def test_the_shared_smoke_run_and_an_in_process_run_leave_the_working_tree_alone(
     tree_at_start, default_smoke_run, project_copy

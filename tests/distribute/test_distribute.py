@@ -24,9 +24,6 @@ from tests.wandb_reader import all_offline_runs
 TIMING = ("seconds", "images_per_second", "sample_quality_seconds")
 
 
-UNTRACKED = {"WANDB_MODE": "disabled"}  # for the tests that read no W&B run: less work for every member
-
-
 def _distribute(project, *args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
     return kedro_command(project, "distribute", *args, env=env, timeout=timeout)
 
@@ -68,6 +65,7 @@ def test_a_worker_does_not_load_tensorflow_to_run_a_member():
     assert loaded.stdout.strip() == "[]"
 
 
+@pytest.mark.tracked
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_the_sweep_runs_on_two_workers_at_once_with_the_numbers_of_an_instance_run_here(tmp_path):
@@ -115,7 +113,7 @@ def test_the_sweep_runs_on_two_workers_at_once_with_the_numbers_of_an_instance_r
 
 
 # A member slow enough to be caught between its checkpoints: a convolutional AE, epochs of seconds.
-EPOCHS = 4
+EPOCHS = 3
 SLOW_AE = f"ae.architecture=conv,ae.jit_compile=false,ae.epochs={EPOCHS}"
 CHECKPOINT = "data/distribute/ae/data/06_models/ae/checkpoints"
 
@@ -148,7 +146,7 @@ def test_a_killed_workers_member_resumes_and_a_failing_member_is_named(project_c
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
-        env=subprocess_env(**UNTRACKED),
+        env=subprocess_env(),
     )
     worker = None
     for line in command.stderr:
@@ -177,15 +175,16 @@ def test_a_killed_workers_member_resumes_and_a_failing_member_is_named(project_c
     assert not (project_copy / "data/08_reporting/vae/metrics.json").exists()
 
 
+@pytest.mark.tracked
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_repeats_give_a_comparison_of_mean_and_sd_and_share_one_wandb_group(project_copy):
-    result = _distribute(project_copy, "--pipelines=vae", "--env=smoke", "--repeats=2")
+    result = _distribute(project_copy, "--pipelines=ae,vae", "--env=smoke", "--repeats=2")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "2 queued" in result.stderr and "running repeats.comparison here" in result.stderr
+    assert "4 queued" in result.stderr and "running repeats.comparison here" in result.stderr
     rows = json.loads((project_copy / "data/repeats/comparison.json").read_text())["rows"]
     repeated = [row for row in rows if row.get("seeds")]
-    assert [row["samples_key"] for row in repeated] == ["vae.prior", "vae.mixture"]
+    assert [row["samples_key"] for row in repeated] == ["ae.prior", "ae.mixture", "vae.prior", "vae.mixture"]
     for row in repeated:
         assert [seed["seed"] for seed in row["seeds"]] == [42, 43], row["label"]
         assert row["spread"]["fd"] > 0 and min(s["fd"] for s in row["seeds"]) <= row["metrics"]["fd"], row["label"]
@@ -197,7 +196,7 @@ def test_repeats_give_a_comparison_of_mean_and_sd_and_share_one_wandb_group(proj
 
     group = _records(project_copy)["group"]
     members = [run for folder in (project_copy / "data/distribute").iterdir() for run in all_offline_runs(folder)]
-    assert sorted(run.name for run in members if run.name != "comparison") == ["vae", "vae"]
+    assert sorted(run.name for run in members if run.name != "comparison") == ["ae", "ae", "vae", "vae"]
     (report,) = all_offline_runs(project_copy)
     assert report.name == "repeats" and {run.group for run in [*members, report]} == {group}
 
@@ -246,9 +245,7 @@ def test_a_member_is_reused_only_when_its_report_is_the_same_work(smoke_run_copy
     assert invalid.exit_code != 0 and "ae.epochs: Input should be greater than 0" in invalid.output
     assert "queued" not in invalid.output and "Traceback" not in invalid.output  # checked before any task
 
-    changed = _distribute(
-        project, "--pipelines=ae", "--env=smoke", "--workers=1", "--params=ae.epochs=2", env=UNTRACKED
-    )
+    changed = _distribute(project, "--pipelines=ae", "--env=smoke", "--workers=1", "--params=ae.epochs=2")
     assert changed.returncode == 0, changed.stderr[-3000:]
     assert "1 member(s): 0 reused, 1 rerun, 0 new; 1 queued" in changed.stderr
     assert "rerun ae: ae.epochs was 1, now 2" in changed.stderr
@@ -278,9 +275,7 @@ def _cluster(project, folder) -> tuple[list[subprocess.Popen], str]:
         time.sleep(0.2)
     worker = [dask, "worker", "--scheduler-file", str(scheduler_file), "--nthreads", "1", "--resources", "member=1"]
     processes.append(
-        subprocess.Popen(
-            [*worker, "--no-dashboard"], cwd=project, stderr=subprocess.DEVNULL, env=subprocess_env(**UNTRACKED)
-        )
+        subprocess.Popen([*worker, "--no-dashboard"], cwd=project, stderr=subprocess.DEVNULL, env=subprocess_env())
     )
     return processes, json.loads(scheduler_file.read_text())["address"]
 
@@ -297,7 +292,7 @@ def test_a_lost_scheduler_stops_the_command_naming_what_finished_and_a_rerun_run
             stderr=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             text=True,
-            env=subprocess_env(**UNTRACKED),
+            env=subprocess_env(),
         )
         finished = next(line for line in command.stderr if "] done " in line).split("] done ")[1].split()[0]
         processes[0].kill()  # the scheduler, while the other member runs (one slot: one at a time)
@@ -316,7 +311,7 @@ def test_a_lost_scheduler_stops_the_command_naming_what_finished_and_a_rerun_run
     (second_folder := tmp_path / "second").mkdir()
     processes, address = _cluster(project_copy, second_folder)
     try:
-        again = _distribute(project_copy, "--pipelines=ae,vae", "--env=smoke", f"--scheduler={address}", env=UNTRACKED)
+        again = _distribute(project_copy, "--pipelines=ae,vae", "--env=smoke", f"--scheduler={address}")
     finally:
         for process in processes:
             process.kill()

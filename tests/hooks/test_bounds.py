@@ -30,6 +30,7 @@ def test_memory_bound_is_arithmetic_on_the_networks():
         check_memory("dcgan", 50_000, per_image, available=2**30)
 
 
+@pytest.mark.tracked
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("params", "message"),

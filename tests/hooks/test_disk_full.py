@@ -78,6 +78,7 @@ def _chain(error):
         error = error.__cause__ or error.__context__
 
 
+@pytest.mark.tracked
 @pytest.mark.slow
 def test_a_full_disk_under_wandb_turns_tracking_off_and_the_run_goes_on(project_copy, monkeypatch, caplog):
     import wandb

@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import FEW_IMAGES, kedro_run, run_in_process
 from tests.wandb_reader import all_offline_runs, offline_runs
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.tracked]  # reads the runs' W&B files
 
 
 def _metrics(project, model):

@@ -12,6 +12,7 @@ from tests.wandb_reader import offline_runs
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.tracked
 @pytest.mark.timeout(300)
 def test_the_smoke_run_restores_every_corruption_with_every_model(project_copy):
     run_in_process(project_copy, "denoise")

@@ -30,6 +30,7 @@ def _generated(project, **settings):
     return np.load(project / "data/07_model_output/generate/diffusion" / f"{settings['name']}.npy")
 
 
+@pytest.mark.tracked
 @pytest.mark.timeout(300)
 def test_the_conditional_option_writes_every_output_and_generates_the_digit_asked_for(project_copy):
     settings = {"conditional": True, "n_samples": 100, "sampling_curve": [2]}

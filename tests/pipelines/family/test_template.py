@@ -67,6 +67,7 @@ def tiny_family():
     unregister(TINY.name)
 
 
+@pytest.mark.tracked
 def test_a_family_defined_in_a_test_runs_through_the_template(tiny_family, project_copy):
     run_in_process(project_copy, "tiny", params={"tiny": TINY_PARAMS})
 
