@@ -58,6 +58,7 @@ def test_the_members_are_the_sweep_instances_or_the_families_times_the_seeds():
     assert members[2].root("data") == "data/repeats/seed_8" and members[2].name == "ae@seed8"
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_a_worker_does_not_load_tensorflow_to_run_a_member():
     """Its task starts a ``kedro run``: the seconds TensorFlow's import takes are that process's."""
     code = "import sys, deepgen.distribute.cluster; print(sorted({'tensorflow', 'keras'} & set(sys.modules)))"

@@ -19,6 +19,7 @@ SMALL = {"data": {"max_train_images": 1200, "max_test_images": 300}}
 SMALL_ARGUMENT = "--params=data.max_train_images=1200,data.max_test_images=300"
 
 
+@pytest.mark.slow  # a second interpreter holds the lock
 def test_a_lock_names_its_holder_and_is_taken_once_the_holder_is_gone(tmp_path):
     path = tmp_path / LOCKS / "smoke.vae.lock"
     holder = subprocess.Popen(
