@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 from tensorflow.python.framework import config as tf_config
 
+from deepgen.datasets.runtime import TrainingContext
 from deepgen.families import FAMILIES
 from deepgen.models import adversarial, autoencoder
 from deepgen.pipelines.family import nodes
-from deepgen.training import TrainingContext, compile_model, start_training
+from deepgen.training import compile_model, start_training
 from tests.conftest import base_params
 
 

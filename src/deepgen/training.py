@@ -9,7 +9,6 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import keras
@@ -119,22 +118,6 @@ class TrainingClock(keras.callbacks.Callback):
             "images": images,
             "images_per_second": round(images / self.seconds, 1),
         }
-
-
-@dataclass
-class TrainingContext:
-    """What Kedro hooks hand a training node (its ``training_context`` input, a fresh one per
-    node from ``deepgen.datasets.TrainingContextDataset``): Keras callbacks such as checkpoints,
-    sinks that receive each epoch's logs and image (W&B), and what to tell the user when they
-    interrupt training (Ctrl-C: Kedro's error hooks see only exceptions). The node passes them
-    on without knowing what they are."""
-
-    callbacks: list[keras.callbacks.Callback] = field(default_factory=list)
-    epoch_sinks: list[Callable[[dict[str, float], tuple[str, np.ndarray, str] | None], None]] = field(
-        default_factory=list
-    )
-    on_interrupt: list[Callable[[], None]] = field(default_factory=list)
-    checkpoint_folder: Path | None = None  # where the checkpoint hook keeps this training's checkpoint
 
 
 QUALITY = "sample_quality"  # the key of the sample quality measured during training in its history

@@ -35,8 +35,8 @@ def clocked_node(family, params, train_x: np.ndarray, validation_x: np.ndarray) 
     clocked, as the references train: no sample scoring on the way, so no evaluator; the
     digits of a conditional family are the images' index modulo ten (their pixels matter
     to the speed, not their labels)."""
+    from deepgen.datasets.runtime import TrainingContext
     from deepgen.pipelines.family.nodes import train
-    from deepgen.training import TrainingContext
 
     clock = epoch_clock()
     training_only = params.model_copy(update={"eval_interval": 0})

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kedro.io.core import AbstractDataset
+
+if TYPE_CHECKING:
+    import keras
+    import numpy as np
 
 from deepgen.report import git_commit
 
@@ -29,16 +35,30 @@ class GitCommitDataset(AbstractDataset[None, str]):
         return {}
 
 
+@dataclass
+class TrainingContext:
+    """What Kedro hooks hand a training node (its ``training_context`` input, a fresh one per
+    node from ``TrainingContextDataset``): Keras callbacks such as checkpoints,
+    sinks that receive each epoch's logs and image (W&B), and what to tell the user when they
+    interrupt training (Ctrl-C: Kedro's error hooks see only exceptions). The node passes them
+    on without knowing what they are."""
+
+    callbacks: list[keras.callbacks.Callback] = field(default_factory=list)
+    epoch_sinks: list[Callable[[dict[str, float], tuple[str, np.ndarray, str] | None], None]] = field(
+        default_factory=list
+    )
+    on_interrupt: list[Callable[[], None]] = field(default_factory=list)
+    checkpoint_folder: Path | None = None  # where the checkpoint hook keeps this training's checkpoint
+
+
 class TrainingContextDataset(AbstractDataset[None, Any]):
-    """A fresh ``deepgen.training.TrainingContext`` for every training node that loads it;
+    """A fresh ``TrainingContext`` for every training node that loads it;
     hooks add their callbacks to it in ``before_node_run``."""
 
     def __init__(self, metadata: dict[str, Any] | None = None) -> None:
         self.metadata = metadata
 
     def load(self):
-        from deepgen.training import TrainingContext  # TensorFlow only once a node trains
-
         return TrainingContext()
 
     def save(self, data: Any) -> None:

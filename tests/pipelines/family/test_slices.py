@@ -10,10 +10,11 @@ from matplotlib.figure import Figure
 
 from deepgen import evaluation
 from deepgen.datasets import ChecksummedModelDataset, IDXDataset
+from deepgen.datasets.runtime import TrainingContext
 from deepgen.families import FAMILIES
 from deepgen.pipelines.family import create_pipeline
 from deepgen.report import ModelReport
-from deepgen.training import QUALITY, TrainingContext
+from deepgen.training import QUALITY
 from tests.conftest import EVALUATOR, RAW_MNIST, base_params
 
 TINY = {"batch_size": 16, "steps_per_execution": 1, "jit_compile": False, "n_samples": 64, "eval_samples": 64}

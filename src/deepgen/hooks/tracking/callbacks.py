@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 
 class EpochLog:
-    """An epoch sink (``deepgen.training.TrainingContext.epoch_sinks``): one history row per
+    """An epoch sink (``deepgen.datasets.runtime.TrainingContext.epoch_sinks``): one history row per
     epoch, with the losses under their tracker names and the family's epoch image. A logging
     error is reported, never raised into training."""
 

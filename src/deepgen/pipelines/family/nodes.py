@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from deepgen import evaluation
+from deepgen.datasets.runtime import TrainingContext
 from deepgen.families import Family, FigureInputs, Sampler, TrainingData
 from deepgen.figures import (
     image_grid,
@@ -29,7 +30,6 @@ from deepgen.training import (
     DivergenceGuard,
     EpochReport,
     SampleQualityProbe,
-    TrainingContext,
     dtype_policy,
     start_training,
 )
