@@ -129,9 +129,10 @@ class EvaluatorParams(TrainingParams):
 
 
 class LatentSweepParams(Block):
-    # One instance per family with an encoder and size. The list shapes the pipeline: it is
-    # read from the run's configuration when its pipelines are built (``shaping``).
+    # One instance per family and size. The lists shape the pipeline: they are read from the
+    # run's configuration when its pipelines are built (``shaping``).
     latent_dims: list[PositiveInt]
+    families: list[str] | None = None  # None: every family with an encoder
 
 
 class AutoencodingParams(FamilyParams):

@@ -9,7 +9,7 @@ member to the next), in a scratch project under the worker's ``data/distribute/`
 the member's (``scratch``): a member rescheduled after its worker was lost resumes from its
 checkpoint there when the new worker shares that disk. The task returns the member's output
 files; the client writes them into its own data folder and runs the report (the sweep's table,
-the comparison) once all are in (``cluster``, the one module that imports Dask).
+the comparison) in its own process once all are in (``cluster``, the one module that imports Dask).
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -93,7 +91,26 @@ def _distribute(
             "the members whose outputs are not this work's."
         )
     progress.say(f"all members done; records in {summary}; running {report} here")
-    command = [sys.executable, "-m", "kedro", "run", f"--pipelines={report}"] + ([f"--env={env}"] if env else [])
-    command += [f"--params={params}"] if params else []
-    if subprocess.run(command, check=False, cwd=project, env=os.environ | {"WANDB_RUN_GROUP": group}).returncode:
-        raise click.ClickException(f"The report ({report}) failed; the members' outputs are in place: rerun it alone.")
+    _run_report(project, report, env, params, group)
+
+
+def _run_report(project: Path, report: str, env: str | None, params: str, group: str) -> None:
+    """``kedro run --pipelines=<report>`` with the command's ``--env`` and ``--params``, in this
+    process (TensorFlow and the project are loaded already); its W&B run joins the members' group."""
+    from kedro.framework.session import KedroSession
+
+    previous_group = os.environ.get("WANDB_RUN_GROUP")
+    os.environ["WANDB_RUN_GROUP"] = group
+    try:
+        with KedroSession.create(project_path=project, env=env, runtime_params=runtime_params(params)) as session:
+            session.run(pipeline_names=[report])
+    except Exception as error:
+        raise click.ClickException(
+            f"The report ({report}) failed: {error}. The members' outputs are in place: run "
+            f"`kedro run --pipelines={report}` with the same --env and --params to report on them."
+        ) from error
+    finally:
+        if previous_group is None:
+            os.environ.pop("WANDB_RUN_GROUP", None)
+        else:
+            os.environ["WANDB_RUN_GROUP"] = previous_group

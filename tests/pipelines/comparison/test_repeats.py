@@ -72,6 +72,7 @@ def _write_seeds(project, reports: dict[int, dict[str, ModelReport]]) -> None:
             path.write_text(report.model_dump_json())
 
 
+@pytest.mark.slow  # a Kedro session
 def test_the_comparison_over_seeds_has_a_mean_and_sd_row_per_model_and_the_real_data_row(project_copy):
     _write_seeds(
         project_copy,
@@ -89,6 +90,7 @@ def test_the_comparison_over_seeds_has_a_mean_and_sd_row_per_model_and_the_real_
     assert [s["fd"] for s in ae["seeds"]] == [11.0, 12.0, 13.0] and ae["spread"]["fd"] == 1.0
 
 
+@pytest.mark.slow  # a Kedro session
 def test_the_sweep_over_seeds_writes_its_table_curves_and_each_seeds_rows(project_copy):
     _write_seeds(
         project_copy,

@@ -23,8 +23,19 @@ def registered_latent_dims() -> list[int]:
 
 
 def swept_families() -> list[Family]:
-    """The families whose latent size the sweep varies: those with an encoder."""
-    return [family for family in FAMILIES.values() if family.encode is not None]
+    """The families whose latent size the sweep varies: ``latent_sweep.families`` of the run's
+    parameters, or every family with an encoder."""
+    with_encoder = {name: family for name, family in FAMILIES.items() if family.encode is not None}
+    chosen = shaping(LatentSweepParams, "latent_sweep").families
+    if chosen is None:
+        return list(with_encoder.values())
+    unknown = [name for name in chosen if name not in with_encoder]
+    if unknown:
+        raise ValueError(
+            f"latent_sweep.families: {', '.join(unknown)} cannot be swept; the families with an encoder are "
+            f"{', '.join(with_encoder)}."
+        )
+    return [with_encoder[name] for name in chosen]
 
 
 def instance(family: Family, latent_dim: int) -> Pipeline:
