@@ -177,6 +177,42 @@ def progression_strip(frames: np.ndarray, steps: list[int], title: str) -> Figur
 # --- the cross-model comparison and the latent sweep -----------------------------------
 
 
+def quality_over_time(curves: dict[str, dict[str, list[float]]], title: str) -> Figure:
+    """Sample quality against training seconds, a line per model (``curves``: label → the
+    ``seconds``, ``fd`` and, for conditional models, ``conditional_accuracy`` series of its
+    probe): what each gives per minute of training, side by side."""
+    accuracy = {label: curve for label, curve in curves.items() if "conditional_accuracy" in curve}
+    fig, axes = _subplots(1, 2 if accuracy else 1, figsize=(10.5 if accuracy else 6.0, 3.8), squeeze=False)
+    fd_axes = axes[0][0]
+    colours = {label: f"C{i}" for i, label in enumerate(curves)}  # a model's colour, the same in both panels
+    for label, curve in curves.items():
+        fd_axes.plot(curve["seconds"], curve["fd"], marker="o", markersize=3, label=label, color=colours[label])
+    fds = [fd for curve in curves.values() for fd in curve["fd"]]
+    wide = max(fds) > SHARED_SCALE * min(fds)  # a log scale where the curves span an order of magnitude
+    fd_axes.set(xlabel="training seconds", ylabel="FD (lower is better)", yscale="log" if wide else "linear")
+    fd_axes.set_title("FD of prior samples")
+    fd_axes.legend(fontsize=8)
+    if accuracy:
+        for label, curve in accuracy.items():
+            axes[0][1].plot(
+                curve["seconds"],
+                curve["conditional_accuracy"],
+                marker="o",
+                markersize=3,
+                label=label,
+                color=colours[label],
+            )
+        axes[0][1].set(
+            xlabel="training seconds",
+            ylabel="share drawn as the digit asked for",
+            title="conditional accuracy (higher is better)",
+        )
+        axes[0][1].legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 HEADLINE = {"fd": "fd", "class_score": "class score"}  # the metrics in each panel's title, when measured
 
 

@@ -90,6 +90,11 @@ class TrainingStats(_Report):
     images_per_second: float
     final_losses: dict[str, float] = {}
     sample_quality_seconds: float | None = None  # of ``seconds``: scoring samples during training
+    # The training node's seconds by phase (deepgen.pipelines.family.nodes._phases), ``node`` all of it.
+    phases: dict[str, float] = {}
+    # The probe's measurements as training went on (a series per key: epoch, step, seconds of
+    # training before each, fd, class_score, …); empty when it did not run.
+    quality: dict[str, list[float]] = {}
 
 
 class ModelReport(_Report):

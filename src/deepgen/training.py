@@ -101,15 +101,54 @@ def history_dict(history: keras.callbacks.History) -> dict[str, list[float]]:
 
 
 class TrainingClock(keras.callbacks.Callback):
-    """Wall time of ``fit`` (graph tracing included), for the throughput in metrics.json."""
+    """Wall time of ``fit``'s loop (``on_train_begin`` to ``on_train_end``), for the throughput
+    in metrics.json, and where it went (``phases``): the first call into the compiled graph
+    beyond a usual one (tracing and compiling it), validation, the work of the callbacks after
+    each epoch, and the training steps themselves. It goes first among the callbacks, and its
+    ``EpochsEnd`` last, so that the callbacks' epoch-end work lies between the two."""
 
-    seconds = 0.0
+    def __init__(self):
+        super().__init__()
+        self.seconds = self.validation = self.after_epochs = 0.0
+        self.first_call: float | None = None
+        self.calls: list[float] = []
 
     def on_train_begin(self, logs=None):
         self._start = time.perf_counter()
 
+    def on_train_batch_begin(self, batch, logs=None):
+        self._call_start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        seconds = time.perf_counter() - self._call_start
+        if self.first_call is None:
+            self.first_call = seconds
+        else:
+            self.calls.append(seconds)
+
+    def on_test_begin(self, logs=None):
+        self._validation_start = time.perf_counter()
+
+    def on_test_end(self, logs=None):
+        self.validation += time.perf_counter() - self._validation_start
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._epoch_end_start = time.perf_counter()
+
     def on_train_end(self, logs=None):
         self.seconds = time.perf_counter() - self._start
+
+    def elapsed(self) -> float:
+        """Seconds since training began."""
+        return time.perf_counter() - self._start
+
+    def phases(self) -> dict[str, float]:
+        """The loop's seconds by phase: ``trace``, ``validation``, ``after_epochs`` (the
+        callbacks' work) and ``fit`` (the training steps: the rest)."""
+        usual = float(np.median(self.calls)) if self.calls else 0.0
+        trace = max((self.first_call or 0.0) - usual, 0.0)
+        fit = self.seconds - trace - self.validation - self.after_epochs
+        return {"trace": trace, "fit": fit, "validation": self.validation, "after_epochs": self.after_epochs}
 
     def summary(self, images: int) -> dict:
         """``images``: how many training images ``fit`` went through."""
@@ -117,7 +156,24 @@ class TrainingClock(keras.callbacks.Callback):
             "seconds": round(self.seconds, 2),
             "images": images,
             "images_per_second": round(images / self.seconds, 1),
+            "phases": self.phases(),
         }
+
+
+class EpochsEnd(keras.callbacks.Callback):
+    """The last callback: the end of the callbacks' work after an epoch, for ``clock``."""
+
+    def __init__(self, clock: TrainingClock):
+        super().__init__()
+        self.clock = clock
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.clock.after_epochs += time.perf_counter() - self.clock._epoch_end_start
+
+
+def timed_callbacks(clock: TrainingClock, callbacks: list) -> list:
+    """``callbacks`` between ``clock`` and its ``EpochsEnd``."""
+    return [clock, *callbacks, EpochsEnd(clock)]
 
 
 QUALITY = "sample_quality"  # the key of the sample quality measured during training in its history
@@ -125,27 +181,53 @@ QUALITY = "sample_quality"  # the key of the sample quality measured during trai
 
 class SampleQualityProbe(keras.callbacks.Callback):
     """Scores samples of the model in training every ``interval`` epochs or steps (``unit``:
-    ``epoch`` or ``step``) with ``score()`` → {metric: value}. Keeps each measurement with the
-    epoch and step it was made at (``history()``: a series per key) and the seconds all took,
-    and hands each to the sinks (W&B), as ``EpochReport`` does the losses, under ``quality/``."""
+    ``epoch`` or ``step``): ``draw()`` → images, ``score(images)`` → {metric: value}. Keeps each
+    measurement with the epoch and step it was made at and the wall and CPU seconds of training
+    before it (``seconds``, ``cpu_seconds``; its own time left out: a curve of quality against
+    training time), as a series per key
+    (``history()``), and hands each to the sinks (W&B), as ``EpochReport`` does the losses, under
+    ``quality/``."""
 
-    def __init__(self, score: Callable[[], dict[str, float]], interval: int, unit: str, sinks: list):
+    def __init__(
+        self,
+        draw: Callable[[], np.ndarray],
+        score: Callable[[np.ndarray], dict[str, float]],
+        interval: int,
+        unit: str,
+        sinks: list,
+    ):
         super().__init__()
-        self.score, self.interval, self.unit, self.sinks = score, interval, unit, sinks
+        self.draw, self.score, self.interval, self.unit, self.sinks = draw, score, interval, unit, sinks
         self.rows: list[dict[str, float]] = []
-        self.seconds = 0.0
+        self.sampling_seconds = self.scoring_seconds = 0.0
+
+    @property
+    def seconds(self) -> float:
+        return self.sampling_seconds + self.scoring_seconds
+
+    def on_train_begin(self, logs=None):
+        self._start, self._cpu_start, self._cpu = time.perf_counter(), time.process_time(), 0.0
 
     def on_epoch_end(self, epoch, logs=None):
         row = {"epoch": epoch + 1, "step": (epoch + 1) * self.params["steps"]}
         if row[self.unit] % self.interval:
             return
-        start = time.perf_counter()
-        row |= self.score()
-        self.seconds += time.perf_counter() - start
+        start, cpu = time.perf_counter(), time.process_time()
+        row["seconds"] = round(start - self._start - self.seconds, 2)
+        row["cpu_seconds"] = round(cpu - self._cpu_start - self._cpu, 2)  # every thread's
+        images = self.draw()
+        drawn = time.perf_counter()
+        row |= self.score(images)
+        self.sampling_seconds += drawn - start
+        self.scoring_seconds += time.perf_counter() - drawn
+        self._cpu += time.process_time() - cpu
         self.rows.append(row)
         logged = {name if name in ("epoch", "step") else f"quality/{name}": value for name, value in row.items()}
         for sink in self.sinks:
             sink(logged, None)
+
+    def phase_seconds(self) -> dict[str, float]:
+        return {"probe_sampling": self.sampling_seconds, "probe_scoring": self.scoring_seconds}
 
     def history(self) -> dict[str, list[float]]:
         return {name: [row[name] for row in self.rows] for name in self.rows[0]} if self.rows else {}
@@ -182,7 +264,7 @@ def fit_epochs(
         validation_data=validation_data,
         batch_size=params.batch_size,
         epochs=params.epochs,
-        callbacks=[clock, *callbacks],
+        callbacks=timed_callbacks(clock, callbacks),
         verbose=progress_verbosity(),
     )
     return history_dict(history), clock.summary(params.epochs * len(x))
@@ -219,7 +301,7 @@ def fit_steps(
         endless_batches(x, params.batch_size, seed, digits),
         epochs=params.steps // params.gen_interval,
         steps_per_epoch=params.gen_interval,
-        callbacks=[clock, counter, *callbacks],
+        callbacks=timed_callbacks(clock, [counter, *callbacks]),
         shuffle=False,  # the dataset shuffles itself
         verbose=progress_verbosity(),
     )
@@ -265,8 +347,19 @@ class TrainingCheckpoint(keras.callbacks.BackupAndRestore):
     def __init__(self, folder: str, replaces: Path | None = None):
         super().__init__(folder, delete_checkpoint=False)
         self.replaces = replaces
+        self.seconds = 0.0
+
+    def phase_seconds(self) -> dict[str, float]:
+        return {"checkpoints": self.seconds}
 
     def _save_model(self):
+        start = time.perf_counter()
+        try:
+            self._save_whole()
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def _save_whole(self):
         from deepgen.datasets.file import DiskFullError, is_disk_full
 
         final = self._weights_path, self._training_metadata_path

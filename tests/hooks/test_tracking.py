@@ -94,7 +94,7 @@ def test_ae_run_summary_holds_both_samplers(default_smoke_run):
     assert run.summary["mixture/fd"] == pytest.approx(report["samples"]["mixture"]["fd"])
 
 
-def test_comparison_is_a_table(default_smoke_run):
+def test_comparison_is_a_table_and_a_figure_of_quality_against_training_time(default_smoke_run):
     runs = all_offline_runs(default_smoke_run)
     group = runs[0].group  # the first `kedro run` there: every model, one group
     assert sorted(run.name for run in runs if run.group == group) == [
@@ -115,6 +115,9 @@ def test_comparison_is_a_table(default_smoke_run):
         "DCGAN",
     ]
     assert len(table["data"]) == 8
+    figure = default_smoke_run / "data/08_reporting/comparison/quality_over_time.png"
+    assert figure.stat().st_size > 10_000  # the DCGAN's curve (smoke: the one family probed)
+    assert any(path.name.startswith("quality_over_time") for path in comparison.media())
 
 
 def test_unreachable_server_falls_back_to_offline(project_copy):

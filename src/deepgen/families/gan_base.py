@@ -22,6 +22,7 @@ class GANParams(StepCountedParams):
     """``steps`` counts generator updates."""
 
     beta_1: float = Field(ge=0, lt=1)  # Adam's, for both networks
+    discriminator_learning_rate: float | None = Field(default=None, gt=0)  # None: the generator's
     fused_upsampling: bool  # see deepgen.models.adversarial.UpsampleConv2D
 
 
@@ -33,7 +34,9 @@ def train(networks, data: TrainingData, params: GANParams, seed: int, callbacks:
     compile_model(
         model,
         params,
-        d_optimizer=keras.optimizers.Adam(params.learning_rate, beta_1=params.beta_1),
+        d_optimizer=keras.optimizers.Adam(
+            params.discriminator_learning_rate or params.learning_rate, beta_1=params.beta_1
+        ),
         g_optimizer=keras.optimizers.Adam(params.learning_rate, beta_1=params.beta_1),
     )
     fixed_noise = np.random.default_rng(seed).standard_normal(

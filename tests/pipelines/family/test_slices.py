@@ -132,6 +132,14 @@ def test_family_slice_writes_every_output(name, settings, images):
     assert quality[family.params.counted_in()] == ([2, 4] if family.params.counted_in() == "step" else [1])
     assert all(fd > 0 for fd in quality["fd"]) and all(1 <= score <= 10 for score in quality["class_score"])
     assert ("conditional_accuracy" in quality) == family.conditional
+    assert report.training.quality == quality and 0 < quality["seconds"][0] <= quality["seconds"][-1]
+    phases = report.training.phases  # the training node's seconds, by phase: they add up to it
+    assert {"build", "setup", "trace", "fit", "probe_sampling", "probe_scoring", "grids"} <= set(phases)
+    assert sum(seconds for name, seconds in phases.items() if name != "node") == pytest.approx(phases["node"], abs=0.06)
+    assert abs(phases["other"]) < 0.1 * phases["node"] and phases["fit"] > 0
+    assert phases["probe_sampling"] + phases["probe_scoring"] == pytest.approx(
+        report.training.sample_quality_seconds, abs=0.03
+    )
     for sampler in family.samplers:
         samples = catalog.load(f"{name}.samples" if sampler.name == "prior" else f"{name}.{sampler.name}_samples")
         assert (

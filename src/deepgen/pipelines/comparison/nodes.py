@@ -11,7 +11,7 @@ from kedro.io.core import DatasetError
 from matplotlib.figure import Figure
 
 from deepgen.families import FAMILIES
-from deepgen.figures import samples_side_by_side
+from deepgen.figures import note_figure, quality_over_time, samples_side_by_side
 from deepgen.report import (
     Comparison,
     ComparisonRow,
@@ -43,6 +43,30 @@ def compare_models(
     updates its own rows and keeps the others; ``fresh_reports`` are this run's (they also make
     Kedro run this node after them).
     """
+    reports = _latest_reports(saved_reports, fresh_reports)
+    rows = [row for report in reports for row in _family_rows(report)]
+    notes = [note for report in reports for note in report.notes]
+    return _compared(against, rows, notes)
+
+
+def plot_quality_over_time(saved_reports: dict[str, Callable[[], ModelReport]], *fresh_reports: ModelReport) -> Figure:
+    """Every family's sample quality against its training seconds (the probe's measurements
+    while it trained), from the same reports as the comparison."""
+    curves = {
+        report.label: report.training.quality
+        for report in _latest_reports(saved_reports, fresh_reports)
+        if report.training.quality.get("seconds")
+    }
+    title = "Sample quality against training time (each model's probe, as it trained)"
+    if not curves:
+        return note_figure(title, "No model measured its samples while training (every <family>.eval_interval is 0).")
+    return quality_over_time(curves, title)
+
+
+def _latest_reports(
+    saved_reports: dict[str, Callable[[], ModelReport]], fresh_reports: tuple[ModelReport, ...]
+) -> list[ModelReport]:
+    """Each registered family's report, in registry order: this run's, else its saved one."""
     reports = {}
     for partition, load in saved_reports.items():
         if partition in FAMILIES:  # <family>/metrics.json (not a sweep instance's)
@@ -50,9 +74,7 @@ def compare_models(
             if report is not None:
                 reports[partition] = report
     reports |= {report.family: report for report in fresh_reports}
-    rows = [row for family in FAMILIES if family in reports for row in _family_rows(reports[family])]
-    notes = [note for report in reports.values() for note in report.notes]
-    return _compared(against, rows, notes)
+    return [reports[family] for family in FAMILIES if family in reports]
 
 
 def compare_over_seeds(

@@ -3,6 +3,8 @@ bound when the template is built (``pipeline.py``)."""
 
 from __future__ import annotations
 
+import time
+
 import keras
 import numpy as np
 import pandas as pd
@@ -62,11 +64,14 @@ def train(
             f"The {family.label} is conditional: its samples ask for each of {N_DIGITS} classes, and the training "
             f"images have {len(np.unique(train_labels))}. Train an unconditional family on this dataset."
         )
+    started = time.perf_counter()
     start_training(seed, params.deterministic)
     with dtype_policy(params.precision):
         networks = family.build(params)
+    built = time.perf_counter()
     probe = SampleQualityProbe(
-        lambda: _sample_quality(family, networks, params, seed, train_x, classifier, test_features),
+        lambda: family.sample(family.samplers[0], networks, params, params.eval_samples, seed, train_x),
+        lambda images: _sample_quality(family, images, classifier, test_features),
         params.eval_interval,
         params.counted_in(),
         training_context.epoch_sinks,
@@ -88,28 +93,41 @@ def train(
         for say in training_context.on_interrupt:
             say()
         raise
+    trained = time.perf_counter()
+    stats = result.stats | {"phases": _phases(result.stats, callbacks, built - started, trained - built)}
+    node = time.perf_counter() - started
+    stats["phases"] |= {"other": round(node - sum(stats["phases"].values()), 2), "node": round(node, 2)}
     quality = {QUALITY: probe.history()} if probe.rows else {}
     seconds = {"sample_quality_seconds": round(probe.seconds, 2)} if probe.rows else {}
     return {
         **{name: networks[name] for name in family.networks},
         "training_history": result.history | quality,
-        "training_stats": result.stats | seconds,
+        "training_stats": stats | seconds,
         "training_extras": result.extras,
     }
 
 
+def _phases(stats: dict, callbacks: list, build: float, training: float) -> dict[str, float]:
+    """The training node's seconds by phase: ``build``; ``setup`` (compiling the model, its data
+    pipeline, restoring a checkpoint: ``training`` outside ``fit``'s loop); the loop's
+    ``trace``, ``fit`` and ``validation``; the work after each epoch of the callbacks that time
+    theirs (the probe's ``probe_sampling`` and ``probe_scoring``, ``checkpoints``) and ``grids``
+    (the rest of it: the images kept or logged after each epoch)."""
+    loop = dict(stats.get("phases", {}))
+    after_epochs = loop.pop("after_epochs", 0.0)
+    timed = {
+        name: seconds for c in callbacks if hasattr(c, "phase_seconds") for name, seconds in c.phase_seconds().items()
+    }
+    phases = {"build": build, "setup": training - stats["seconds"], **loop, **timed}
+    phases["grids"] = max(after_epochs - sum(timed.values()), 0.0)
+    return {name: round(seconds, 2) for name, seconds in phases.items()}
+
+
 def _sample_quality(
-    family: Family,
-    networks: dict,
-    params: FamilyParams,
-    seed: int,
-    train_x: np.ndarray,
-    classifier: keras.Model,
-    test_features: np.ndarray,
+    family: Family, images: np.ndarray, classifier: keras.Model, test_features: np.ndarray
 ) -> dict[str, float]:
-    """FD and class score of ``params.eval_samples`` prior samples (the same noise each time)
-    under the evaluator; a conditional family's also how often they are the digit asked for."""
-    images = family.sample(family.samplers[0], networks, params, params.eval_samples, seed, train_x)
+    """FD and class score of a probe's prior samples (the same noise each time) under the
+    evaluator; a conditional family's also how often they are the digit asked for."""
     features, probabilities = evaluation.evaluator_outputs(classifier, images)
     scores = {
         "fd": evaluation.frechet_distance(features, test_features),
@@ -242,7 +260,7 @@ def report(
         label=family.label,
         metrics=metrics,
         samples=samples,
-        training=TrainingStats(**training_stats, final_losses=final_losses),
+        training=TrainingStats(**training_stats, final_losses=final_losses, quality=training_history.get(QUALITY, {})),
         parameters=params.model_dump(),
         n_train_images=len(train_x),
         n_test_images=len(test_x),

@@ -1,0 +1,247 @@
+"""``python -m deepgen.benchmarks.quality``: sample quality per second of training, for every
+family of the default run, over the training settings that matter on a CPU (learning rate,
+batch size, Adam's ``beta_1``).
+
+Each setting trains the family's networks in this process, through the pipeline's own training
+node, from the same seed and on the pipeline's split of MNIST, until its share of the default
+run's training time in CPU seconds (``SHARES``, times ``--share``) is spent; the node's probe scores ``--samples`` prior samples
+under the frozen evaluator as it goes (FD against the test set, with the wall and CPU seconds
+of training before it). Settings of one family run one after the other, so their ratios are
+measured side by side. Writes ``data/08_reporting/quality_study.json`` and
+``docs/images/quality_study.png``, and the table between the markers in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import keras
+
+# A family's settings: the changes to its block of conf/base (an empty one: conf/base as it is).
+SETTINGS: dict[str, list[dict]] = {
+    "ae": [
+        {"batch_size": 128, "learning_rate": 1e-3},
+        {"batch_size": 64, "learning_rate": 1e-3},
+        {"batch_size": 32, "learning_rate": 1e-3},
+        {"batch_size": 128, "learning_rate": 3e-3},
+        {"batch_size": 32, "learning_rate": 5e-4},
+    ],
+    "vae": [
+        {"batch_size": 128, "learning_rate": 1e-3},
+        {"batch_size": 64, "learning_rate": 1e-3},
+        {"batch_size": 32, "learning_rate": 1e-3},
+        {"batch_size": 128, "learning_rate": 3e-3},
+        {"batch_size": 32, "learning_rate": 5e-4},
+    ],
+    "cvae": [
+        {"batch_size": 128, "learning_rate": 1e-3},
+        {"batch_size": 64, "learning_rate": 1e-3},
+        {"batch_size": 32, "learning_rate": 1e-3},
+        {"batch_size": 128, "learning_rate": 3e-3},
+    ],
+    "dcgan": [
+        {"learning_rate": 2e-4, "batch_size": 32},
+        {"learning_rate": 1e-3, "batch_size": 32},
+        {"learning_rate": 2e-3, "batch_size": 32},
+        {"learning_rate": 1e-3, "batch_size": 64},
+        {"learning_rate": 1e-3, "batch_size": 32, "beta_1": 0.0},
+        {"learning_rate": 1e-3, "batch_size": 32, "discriminator_learning_rate": 2e-3},
+        {"learning_rate": 1e-3, "batch_size": 32, "discriminator_learning_rate": 5e-4},
+    ],
+    "cdcgan": [
+        {"learning_rate": 1e-3, "batch_size": 32},
+        {"learning_rate": 2e-3, "batch_size": 32},
+        {"learning_rate": 1e-3, "batch_size": 64},
+    ],
+}
+# CPU seconds of training (every thread's) each family gets of the default run's ten minutes on
+# two cores, about 1.5 times its wall seconds (the rest: start-up, data, sampling, scoring,
+# figures and the drift of a shared machine).
+SHARES = {"ae": 60, "vae": 90, "cvae": 90, "dcgan": 200, "cdcgan": 200}
+INTERVALS = {"epoch": 1, "step": 100}  # probe every epoch, or every 100 generator steps
+MARKER = "quality study"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--families", default=",".join(SETTINGS), help="comma-separated, from: " + ", ".join(SETTINGS))
+    parser.add_argument("--share", type=float, default=1.0, help="multiplies every family's share of seconds")
+    parser.add_argument("--samples", type=int, default=1000, help="prior samples scored at each probe")
+    args = parser.parse_args()
+    os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
+    project = Path.cwd()
+    inputs = _inputs(project)
+    output = project / "data/08_reporting/quality_study.json"
+    study = json.loads(output.read_text()) if output.is_file() else {"families": {}}
+    for name in args.families.split(","):
+        study["families"][name] = {
+            "share_seconds": SHARES[name] * args.share,
+            "runs": [
+                _run(name, changes, SHARES[name] * args.share, args.samples, inputs) for changes in SETTINGS[name]
+            ],
+        }
+        study["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(study, indent=2) + "\n")  # after each family: a long study keeps what it did
+    figure = project / "docs/images/quality_study.png"
+    figure.parent.mkdir(parents=True, exist_ok=True)
+    study_figure(study).savefig(figure, dpi=110)
+    write_table(project / "docs/performance.md", study)
+    print(f"wrote {output}, {figure} and the table in docs/performance.md")
+
+
+def _inputs(project: Path) -> dict:
+    """The pipeline's training split, the test set's evaluator features, the classifier and
+    the base parameters, as ``kedro run`` makes them."""
+    from kedro.framework.session import KedroSession
+    from kedro.framework.startup import bootstrap_project
+
+    from deepgen.params import DataParams, EvaluatorParams, configuration
+    from deepgen.pipelines.data_processing import nodes as data
+    from deepgen.pipelines.family.nodes import score_test_set
+
+    bootstrap_project(project)
+    with KedroSession.create(project_path=project, env="base") as session:
+        catalog = session.load_context().catalog
+        raw_train, raw_test, classifier = (catalog.load(n) for n in ("raw_train", "raw_test", "evaluator_classifier"))
+    parameters = configuration("base", project)["parameters"]  # as conf/base writes them
+    seed, data_params = int(parameters["seed"]), DataParams(**parameters["data"])
+    train_images, train_labels, test_images, test_labels = data.validate_raw_images(raw_train, raw_test)
+    train, labels, validation, validation_labels = data.split_train_validation(
+        train_images, train_labels, data_params, seed
+    )
+    test, _ = data.limit_test_set(test_images, test_labels, data_params)
+    unit = data.scale_to_unit(train, validation, test)
+    symmetric = data.scale_to_symmetric(train, validation)
+    features, _ = score_test_set(unit[2], classifier, EvaluatorParams(**parameters["evaluator"]))
+    return {
+        "unit": unit[:2],
+        "symmetric": symmetric,
+        "labels": (labels, validation_labels),
+        "classifier": classifier,
+        "test_features": features,
+        "parameters": parameters,
+        "seed": seed,
+    }
+
+
+def _run(name: str, changes: dict, share: float, samples: int, inputs: dict) -> dict:
+    """One setting of one family: its probe's curve until ``share`` seconds of training."""
+    from deepgen.datasets.runtime import TrainingContext
+    from deepgen.families import FAMILIES
+    from deepgen.pipelines.family.nodes import train
+    from deepgen.training import QUALITY
+
+    family = FAMILIES[name]
+    block = inputs["parameters"][name] | changes | {"eval_samples": samples, "resume": False}
+    unit = family.params.counted_in()
+    block["eval_interval"] = INTERVALS[unit]
+    block[unit + "s"] = 10_000  # more than the share allows: the time stops it
+    if unit == "step":
+        block["gen_interval"] = INTERVALS[unit]
+    params = family.params(**block)
+    x, validation_x = inputs[family.scaling]
+    labels, validation_labels = inputs["labels"]
+    context = TrainingContext(callbacks=[_StopAfter(share)])
+    print(f"{name} {changes}: training for {share:.0f} CPU seconds", flush=True)
+    result = train(
+        family,
+        x,
+        labels,
+        validation_x,
+        validation_labels,
+        params,
+        inputs["seed"],
+        context,
+        inputs["classifier"],
+        inputs["test_features"],
+    )
+    keras.backend.clear_session()
+    curve = result["training_history"][QUALITY]
+    print(f"  fd {curve['fd'][-1]:.1f} after {curve['seconds'][-1]:.0f} s", flush=True)
+    return {"changes": changes, "curve": curve, "phases": result["training_stats"]["phases"]}
+
+
+class _StopAfter(keras.callbacks.Callback):
+    """Stops training at the end of the first epoch that passes ``seconds`` of CPU time (every
+    thread's: a measure that a busy neighbour on a shared machine changes less than wall time)."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_train_begin(self, logs=None):
+        self.start = time.process_time()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if time.process_time() - self.start >= self.seconds:
+            self.model.stop_training = True
+
+
+def _label(changes: dict) -> str:
+    return ", ".join(
+        f"{key} {value:g}" if isinstance(value, float) else f"{key} {value}" for key, value in changes.items()
+    )
+
+
+def final_fd(run: dict, share: float) -> tuple[float, float, float]:
+    """The run's last probe within ``share`` CPU seconds: (FD, its wall seconds, its CPU seconds)."""
+    curve = run["curve"]
+    within = [i for i, seconds in enumerate(curve["cpu_seconds"]) if seconds <= share] or [0]
+    last = within[-1]
+    return curve["fd"][last], curve["seconds"][last], curve["cpu_seconds"][last]
+
+
+def study_figure(study: dict):
+    """A panel per family: FD of the probe's samples against CPU seconds of training, a line
+    per setting; the dotted line is the family's share of the default run."""
+    from matplotlib.figure import Figure
+
+    families = list(study["families"])
+    fig = Figure(figsize=(4.2 * len(families), 3.8))
+    axes = fig.subplots(1, len(families), squeeze=False)[0]
+    for ax, name in zip(axes, families, strict=True):
+        entry = study["families"][name]
+        for run in entry["runs"]:
+            ax.plot(
+                run["curve"]["cpu_seconds"], run["curve"]["fd"], marker="o", markersize=2, label=_label(run["changes"])
+            )
+        ax.axvline(entry["share_seconds"], linestyle=":", color="grey")
+        ax.set(title=name, xlabel="CPU seconds of training", ylabel="FD (log)", yscale="log")
+        ax.legend(fontsize=6)
+    fig.suptitle(f"Sample quality per CPU second ({study.get('measured_at', '')})", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def study_table(study: dict) -> list[str]:
+    lines = [
+        "| family | setting | FD at its share | wall s | CPU s | best |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, entry in study["families"].items():
+        finals = [final_fd(run, entry["share_seconds"]) for run in entry["runs"]]
+        best = min(range(len(finals)), key=lambda i: finals[i][0])
+        for i, (run, (fd, seconds, cpu)) in enumerate(zip(entry["runs"], finals, strict=True)):
+            lines.append(
+                f"| {name} | {_label(run['changes'])} | {fd:.1f} | {seconds:.0f} | {cpu:.0f} | {'**best**' if i == best else ''} |"
+            )
+    return lines
+
+
+def write_table(document: Path, study: dict) -> None:
+    begin, end = f"<!-- {MARKER}: begin -->", f"<!-- {MARKER}: end -->"
+    text = document.read_text()
+    if begin not in text or end not in text:
+        raise ValueError(f"{document} has no '{begin}' … '{end}' markers for the study's table.")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    document.write_text(head + begin + "\n" + "\n".join(study_table(study)) + "\n" + end + tail)
+
+
+if __name__ == "__main__":
+    main()
