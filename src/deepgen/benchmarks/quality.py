@@ -21,29 +21,18 @@ from pathlib import Path
 
 import keras
 
-# A family's settings: the changes to its block of conf/base (an empty one: conf/base as it is).
+# The settings tried, by what a family's training is counted in (epochs: the autoencoding
+# families; steps: the GANs), as changes to its block of conf/base. A family is tried with those
+# of its keys (the discriminator's learning rate is a GAN's).
 SETTINGS: dict[str, list[dict]] = {
-    "ae": [
+    "epoch": [
         {"batch_size": 128, "learning_rate": 1e-3},
         {"batch_size": 64, "learning_rate": 1e-3},
         {"batch_size": 32, "learning_rate": 1e-3},
         {"batch_size": 128, "learning_rate": 3e-3},
         {"batch_size": 32, "learning_rate": 5e-4},
     ],
-    "vae": [
-        {"batch_size": 128, "learning_rate": 1e-3},
-        {"batch_size": 64, "learning_rate": 1e-3},
-        {"batch_size": 32, "learning_rate": 1e-3},
-        {"batch_size": 128, "learning_rate": 3e-3},
-        {"batch_size": 32, "learning_rate": 5e-4},
-    ],
-    "cvae": [
-        {"batch_size": 128, "learning_rate": 1e-3},
-        {"batch_size": 64, "learning_rate": 1e-3},
-        {"batch_size": 32, "learning_rate": 1e-3},
-        {"batch_size": 128, "learning_rate": 3e-3},
-    ],
-    "dcgan": [
+    "step": [
         {"learning_rate": 2e-4, "batch_size": 32},
         {"learning_rate": 1e-3, "batch_size": 32},
         {"learning_rate": 2e-3, "batch_size": 32},
@@ -52,24 +41,22 @@ SETTINGS: dict[str, list[dict]] = {
         {"learning_rate": 1e-3, "batch_size": 32, "discriminator_learning_rate": 2e-3},
         {"learning_rate": 1e-3, "batch_size": 32, "discriminator_learning_rate": 5e-4},
     ],
-    "cdcgan": [
-        {"learning_rate": 1e-3, "batch_size": 32},
-        {"learning_rate": 2e-3, "batch_size": 32},
-        {"learning_rate": 1e-3, "batch_size": 64},
-    ],
 }
-# CPU seconds of training (every thread's) each family gets of the default run's ten minutes on
-# two cores, about 1.5 times its wall seconds (the rest: start-up, data, sampling, scoring,
-# figures and the drift of a shared machine).
-SHARES = {"ae": 60, "vae": 90, "cvae": 90, "dcgan": 200, "cdcgan": 200}
+# CPU seconds of training (every thread's) a family gets of the default run's ten minutes on two
+# cores, about 1.5 times its wall seconds (the rest of the run: start-up, data, sampling,
+# scoring, figures and the drift of a shared machine).
+SHARES = {"epoch": 75, "step": 200}
 INTERVALS = {"epoch": 1, "step": 100}  # probe every epoch, or every 100 generator steps
 MARKER = "quality study"
 
 
 def main() -> None:
+    from deepgen.families import FAMILIES, default_run
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--families", default=",".join(SETTINGS), help="comma-separated, from: " + ", ".join(SETTINGS))
-    parser.add_argument("--share", type=float, default=1.0, help="multiplies every family's share of seconds")
+    default = ",".join(family.name for family in default_run())
+    parser.add_argument("--families", default=default, help=f"comma-separated (default: {default})")
+    parser.add_argument("--share", type=float, default=1.0, help="multiplies every family's share of CPU seconds")
     parser.add_argument("--samples", type=int, default=1000, help="prior samples scored at each probe")
     args = parser.parse_args()
     os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
@@ -78,11 +65,14 @@ def main() -> None:
     output = project / "data/08_reporting/quality_study.json"
     study = json.loads(output.read_text()) if output.is_file() else {"families": {}}
     for name in args.families.split(","):
+        family = FAMILIES[name]
+        unit = family.params.counted_in()
+        share = SHARES[unit] * args.share
+        tried = [{k: v for k, v in changes.items() if k in family.params.model_fields} for changes in SETTINGS[unit]]
+        unique = [changes for i, changes in enumerate(tried) if changes not in tried[:i]]
         study["families"][name] = {
-            "share_seconds": SHARES[name] * args.share,
-            "runs": [
-                _run(name, changes, SHARES[name] * args.share, args.samples, inputs) for changes in SETTINGS[name]
-            ],
+            "share_seconds": share,
+            "runs": [_run(family, changes, share, args.samples, inputs) for changes in unique],
         }
         study["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -129,14 +119,13 @@ def _inputs(project: Path) -> dict:
     }
 
 
-def _run(name: str, changes: dict, share: float, samples: int, inputs: dict) -> dict:
-    """One setting of one family: its probe's curve until ``share`` seconds of training."""
+def _run(family, changes: dict, share: float, samples: int, inputs: dict) -> dict:
+    """One setting of one family: its probe's curve until ``share`` CPU seconds of training."""
     from deepgen.datasets.runtime import TrainingContext
-    from deepgen.families import FAMILIES
     from deepgen.pipelines.family.nodes import train
     from deepgen.training import QUALITY
 
-    family = FAMILIES[name]
+    name = family.name
     block = inputs["parameters"][name] | changes | {"eval_samples": samples, "resume": False}
     unit = family.params.counted_in()
     block["eval_interval"] = INTERVALS[unit]

@@ -4,6 +4,7 @@ repeats as mean ± sd."""
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -37,16 +38,22 @@ def compare_models(
     saved_reports: dict[str, Callable[[], ModelReport]], against: Yardstick, *fresh_reports: ModelReport
 ) -> tuple[str, Comparison]:
     """Every registered family's metrics beside the real-data row, a table per environment
-    (this run's first).
+    (this run's first); each family's best sampler first.
 
     ``saved_reports`` holds every ``metrics.json`` under data/08_reporting, so a one-family run
     updates its own rows and keeps the others; ``fresh_reports`` are this run's (they also make
     Kedro run this node after them).
     """
     reports = _latest_reports(saved_reports, fresh_reports)
-    rows = [row for report in reports for row in _family_rows(report)]
+    rows = [row for report in reports for row in _best_first(_family_rows(report))]
     notes = [note for report in reports for note in report.notes]
     return _compared(against, rows, notes)
+
+
+def _best_first(rows: list[ComparisonRow]) -> list[ComparisonRow]:
+    """A family's samplers, the lowest FD first (what the table and the samples figure show
+    first of it); unscored ones keep their order, after."""
+    return sorted(rows, key=lambda row: math.inf if row.metrics.get("fd") is None else row.metrics["fd"])
 
 
 def plot_quality_over_time(saved_reports: dict[str, Callable[[], ModelReport]], *fresh_reports: ModelReport) -> Figure:
