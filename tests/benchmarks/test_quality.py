@@ -31,10 +31,10 @@ def _study() -> dict:
 
 def test_each_setting_is_read_at_its_share_and_the_best_is_marked(tmp_path):
     study = _study()
-    assert final_fd(study["families"]["ae"]["runs"][0], 3.5) == (200.0, 2.0, 3.0)  # 4.5 CPU s is past the share
+    assert final_fd(study["families"]["ae"]["runs"][0], 3.5) == (250.0, 2.0, 3.0)  # 4.5 CPU s is past the share
     table = study_table(study)
-    assert table[2] == "| ae | batch_size 32 | 200.0 | 2 | 3 | **best** |"
-    assert table[3] == "| ae | learning_rate 0.003 | 250.0 | 2 | 3 |  |"
+    assert table[2] == "| ae | batch_size 32 | 250.0 | 2 | 3 | **best** |"
+    assert table[3] == "| ae | learning_rate 0.003 | 285.0 | 2 | 3 |  |"
     document = tmp_path / "performance.md"
     document.write_text("before\n<!-- quality study: begin -->\nold\n<!-- quality study: end -->\nafter\n")
     write_table(document, study)
