@@ -21,7 +21,7 @@ from deepgen.distribute.members import members_of
 from tests.conftest import KEDRO, kedro_command, make_project_copy, run_in_process, subprocess_env
 from tests.wandb_reader import all_offline_runs
 
-TIMING = ("seconds", "images_per_second", "sample_quality_seconds")
+TIMING = ("seconds", "images_per_second", "sample_quality_seconds", "phases")
 
 
 def _distribute(project, *args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:

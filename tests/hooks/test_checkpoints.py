@@ -72,7 +72,7 @@ def test_same_settings_resume(interrupted, caplog):
 def test_a_checkpoint_made_with_other_settings_is_set_aside(interrupted, caplog):
     with caplog.at_level(logging.INFO):
         run_in_process(interrupted, "ae", params=_params(epochs=2, learning_rate=0.01, latent_dim=10))
-    assert "ae.learning_rate was 0.001, now 0.01" in caplog.text and "ae.latent_dim was 2, now 10" in caplog.text
+    assert "ae.learning_rate was 0.003, now 0.01" in caplog.text and "ae.latent_dim was 2, now 10" in caplog.text
     assert "Training starts over" in caplog.text and "resuming from" not in caplog.text
     assert len(_history(interrupted)["loss"]) == 2
     report = json.loads((interrupted / "data/08_reporting/ae/metrics.json").read_text())

@@ -59,6 +59,11 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=1.0, help="multiplies every family's share of CPU seconds")
     parser.add_argument("--samples", type=int, default=1000, help="prior samples scored at each probe")
     parser.add_argument("--report-only", action="store_true", help="only the table and figure, from the saved study")
+    parser.add_argument(
+        "--settings",
+        type=json.loads,
+        help="settings to try instead of the usual ones, as JSON: '[{\"latent_dim\": 4}]'",
+    )
     args = parser.parse_args()
     os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
     project = Path.cwd()
@@ -69,7 +74,8 @@ def main() -> None:
         family = FAMILIES[name]
         unit = family.params.counted_in()
         share = SHARES[unit] * args.share
-        tried = [{k: v for k, v in changes.items() if k in family.params.model_fields} for changes in SETTINGS[unit]]
+        settings = args.settings or SETTINGS[unit]
+        tried = [{k: v for k, v in changes.items() if k in family.params.model_fields} for changes in settings]
         unique = [changes for i, changes in enumerate(tried) if changes not in tried[:i]]
         study["families"][name] = {
             "share_seconds": share,
