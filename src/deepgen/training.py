@@ -135,12 +135,12 @@ class TrainingClock(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self._epoch_end_start = time.perf_counter()
 
+    def epoch_work_done(self) -> None:
+        """The callbacks after this clock have done their work at the end of an epoch."""
+        self.after_epochs += time.perf_counter() - self._epoch_end_start
+
     def on_train_end(self, logs=None):
         self.seconds = time.perf_counter() - self._start
-
-    def elapsed(self) -> float:
-        """Seconds since training began."""
-        return time.perf_counter() - self._start
 
     def phases(self) -> dict[str, float]:
         """The loop's seconds by phase: ``trace``, ``validation``, ``after_epochs`` (the
@@ -168,7 +168,7 @@ class EpochsEnd(keras.callbacks.Callback):
         self.clock = clock
 
     def on_epoch_end(self, epoch, logs=None):
-        self.clock.after_epochs += time.perf_counter() - self.clock._epoch_end_start
+        self.clock.epoch_work_done()
 
 
 def timed_callbacks(clock: TrainingClock, callbacks: list) -> list:
@@ -184,9 +184,8 @@ class SampleQualityProbe(keras.callbacks.Callback):
     ``epoch`` or ``step``): ``draw()`` → images, ``score(images)`` → {metric: value}. Keeps each
     measurement with the epoch and step it was made at and the wall and CPU seconds of training
     before it (``seconds``, ``cpu_seconds``; its own time left out: a curve of quality against
-    training time), as a series per key
-    (``history()``), and hands each to the sinks (W&B), as ``EpochReport`` does the losses, under
-    ``quality/``."""
+    training time), as a series per key (``history()``), and hands each to the sinks (W&B), as
+    ``EpochReport`` does the losses, under ``quality/``."""
 
     def __init__(
         self,

@@ -1,12 +1,12 @@
 """``python -m deepgen.benchmarks.quality``: sample quality per second of training, for every
 family of the default run, over the training settings that matter on a CPU (learning rate,
-batch size, Adam's ``beta_1``).
+batch size, Adam's ``beta_1``, a GAN's discriminator learning rate).
 
 Each setting trains the family's networks in this process, through the pipeline's own training
 node, from the same seed and on the pipeline's split of MNIST, until its share of the default
-run's training time in CPU seconds (``SHARES``, times ``--share``) is spent; the node's probe scores ``--samples`` prior samples
-under the frozen evaluator as it goes (FD against the test set, with the wall and CPU seconds
-of training before it). Settings of one family run one after the other, so their ratios are
+run's training time in CPU seconds (``SHARES``, times ``--share``) is spent; the node's probe
+scores ``--samples`` prior samples under the frozen evaluator as it goes (FD against the test
+set, with the wall and CPU seconds of training before it). Settings of one family run one after the other, so their ratios are
 measured side by side. Writes ``data/08_reporting/quality_study.json`` and
 ``docs/images/quality_study.png``, and the table between the markers in docs/performance.md.
 """
