@@ -33,6 +33,11 @@ class DataParams(Block):
     validation_fraction: float = Field(gt=0, lt=1)  # of the 60k training images
     max_train_images: PositiveInt | None  # subset after shuffling (smoke runs)
     max_test_images: PositiveInt | None  # subset of the test set (smoke runs)
+    # Binarized MNIST as the likelihood literature uses it (Burda et al. 2016): training images
+    # binarized afresh each time they are seen, validation and test images once, from
+    # ``binarize_seed``, so that every run scores the same binary test set.
+    binarize: bool
+    binarize_seed: NonNegativeInt
 
     def split_sizes(self, pool: int) -> tuple[int, int]:
         """Training and validation images the (limited) training pool of ``pool`` images gives."""
@@ -138,7 +143,9 @@ class LatentSweepParams(Block):
 class AutoencodingParams(FamilyParams):
     """Families with an encoder and a decoder, trained in epochs."""
 
-    architecture: Literal["mlp", "conv"]  # mlp: the tutorial's 784 → hidden_units → latent
+    # mlp: the tutorial's 784 → hidden_units → latent; conv: strided convolutions first;
+    # paper: Burda et al.'s two tanh layers of hidden_units (deepgen.models.blocks.ARCHITECTURES)
+    architecture: Literal["mlp", "conv", "paper"]
     hidden_units: PositiveInt
     epochs: PositiveInt
 

@@ -112,7 +112,9 @@ def _inputs(project: Path) -> dict:
         train_images, train_labels, data_params, seed
     )
     test, _ = data.limit_test_set(test_images, test_labels, data_params)
-    unit = data.scale_to_unit(train, validation, test)
+    train_x, validation_x, test_x = data.scale_to_unit(train, validation, test)
+    validation_x, test_x, _ = data.binarize_held_out(validation_x, test_x, data_params)
+    unit = train_x, validation_x, test_x
     symmetric = data.scale_to_symmetric(train, validation)
     features, _ = score_test_set(unit[2], classifier, EvaluatorParams(**parameters["evaluator"]))
     return {
@@ -123,6 +125,7 @@ def _inputs(project: Path) -> dict:
         "test_features": features,
         "parameters": parameters,
         "seed": seed,
+        "data": data_params,
     }
 
 
@@ -155,6 +158,7 @@ def _run(family, changes: dict, share: float, samples: int, inputs: dict) -> dic
         context,
         inputs["classifier"],
         inputs["test_features"],
+        inputs["data"],
     )
     keras.backend.clear_session()
     curve = result["training_history"][QUALITY]

@@ -55,6 +55,7 @@ def _register_module(module: str, *, default_run: bool = False) -> None:
 # The registry lines: one module of this package per family, in the order reports show them.
 _register_module("ae", default_run=True)
 _register_module("vae", default_run=True)
+_register_module("iwae")
 _register_module("cvae", default_run=True)
 _register_module("dcgan", default_run=True)
 _register_module("cdcgan", default_run=True)

@@ -23,7 +23,9 @@ Networks = dict[str, keras.Model]
 class TrainingData:
     """What a family trains on: images in its ``scaling``; a conditional family's also read
     their digits (``labels``, None for the others); ``targets`` are what the images should
-    become, for a family that learns to restore corrupted images (None: the images themselves)."""
+    become, for a family that learns to restore corrupted images (None: the images themselves).
+    ``binarize``: the run's protocol asks for binary training images, drawn afresh each time an
+    image is seen (``data.binarize``; the families with a Bernoulli likelihood honour it)."""
 
     x: np.ndarray
     validation_x: np.ndarray
@@ -31,6 +33,7 @@ class TrainingData:
     validation_labels: np.ndarray | None = None
     targets: np.ndarray | None = None
     validation_targets: np.ndarray | None = None
+    binarize: bool = False
 
 
 @dataclass(frozen=True)

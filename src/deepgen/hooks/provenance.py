@@ -11,8 +11,9 @@ from deepgen.params import use_run_configuration
 class EnvironmentHooks:
     """Puts the run's Kedro environment (``--env``, else the default run environment) in the
     catalog as ``kedro_environment``, and the name of the data it reads (the raw training set's
-    ``source``: ``mnist``, ``fashion-mnist``, an image folder's name) as ``dataset_name``: reports
-    and checkpoints record which settings made them, reports also which data. Hands the run's
+    ``source``: ``mnist``, ``fashion-mnist``, an image folder's name; ``binarized-mnist`` where
+    the run binarizes it) as ``dataset_name``: reports and checkpoints record which settings
+    made them, reports also which data. Hands the run's
     configuration to the pipelines it shapes (``params.shaping``)."""
 
     def __init__(self) -> None:
@@ -32,9 +33,9 @@ class EnvironmentHooks:
         use_run_configuration(None)
 
     @hook_impl
-    def after_catalog_created(self, catalog) -> None:
+    def after_catalog_created(self, catalog, parameters) -> None:
         catalog["kedro_environment"] = MemoryDataset(self.environment, copy_mode="assign")
         if "raw_train" in catalog:
-            catalog["dataset_name"] = MemoryDataset(
-                getattr(catalog["raw_train"], "source", "unknown"), copy_mode="assign"
-            )
+            source = getattr(catalog["raw_train"], "source", "unknown")
+            binarized = getattr(parameters.get("params:data"), "binarize", False)  # validated: a DataParams
+            catalog["dataset_name"] = MemoryDataset(f"binarized-{source}" if binarized else source, copy_mode="assign")

@@ -3,6 +3,8 @@ the digit input, and inference in batches (plain Keras)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import keras
 import numpy as np
 from keras import layers
@@ -23,40 +25,65 @@ def digit_input() -> tuple[keras.KerasTensor, keras.KerasTensor]:
     return digit, layers.CategoryEncoding(N_DIGITS, output_mode="one_hot")(digit)
 
 
+@dataclass(frozen=True)
+class Architecture:
+    """The shape of an autoencoding family's networks: the encoder's features (the flattened
+    pixels, or two strided convolutions), ``hidden_layers`` dense layers of ``hidden_units``
+    with ``activation`` on each side of the code, and the decoder's way back to pixels (one
+    dense layer, or transposed convolutions)."""
+
+    convolutional: bool
+    hidden_layers: int
+    activation: str
+
+
+ARCHITECTURES = {
+    "mlp": Architecture(convolutional=False, hidden_layers=1, activation="relu"),  # the tutorial's 784 → 512 → code
+    "conv": Architecture(convolutional=True, hidden_layers=1, activation="relu"),
+    # Burda et al. (2016)'s one-stochastic-layer networks: 784 → 200 → 200 → code, tanh.
+    "paper": Architecture(convolutional=False, hidden_layers=2, activation="tanh"),
+}
+
+
 def encoder_trunk(
     images: keras.KerasTensor, architecture: str, hidden_units: int, condition: keras.KerasTensor | None = None
 ) -> keras.KerasTensor:
     """Image batch (N×28×28 in [0,1]) to a feature vector, before the latent head(s); a
     ``condition`` (the digit's one-hot code) joins the flattened image or convolutional features."""
-    if architecture == "mlp":  # the tutorial's 784 → 512
-        x = layers.Flatten()(images)
-    else:
+    shape = ARCHITECTURES[architecture]
+    if shape.convolutional:
         x = layers.Reshape((*IMAGE_SHAPE, 1))(images)
         x = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(x)  # 14×14
         x = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(x)  # 7×7
         x = layers.Flatten()(x)
+    else:
+        x = layers.Flatten()(images)
     if condition is not None:
         x = layers.Concatenate()([x, condition])
-    return layers.Dense(hidden_units, activation="relu")(x)
+    for _ in range(shape.hidden_layers):
+        x = layers.Dense(hidden_units, activation=shape.activation)(x)
+    return x
 
 
 def build_decoder(latent_dim: int, architecture: str, hidden_units: int, conditional: bool = False) -> keras.Model:
     """Latent code (and, if ``conditional``, the digit) to an image of Bernoulli means (sigmoid), N×28×28."""
+    shape = ARCHITECTURES[architecture]
     latent = keras.Input(shape=(latent_dim,), name="z")
     inputs = latent
     x = latent
     if conditional:  # p(x | z, y): the digit's one-hot code joins the latent code
         digit, one_hot = digit_input()
         inputs, x = [latent, digit], layers.Concatenate()([latent, one_hot])
-    x = layers.Dense(hidden_units, activation="relu")(x)
-    if architecture == "mlp":  # the tutorial's 512 → 784
-        x = layers.Dense(28 * 28, activation="sigmoid", dtype=OUTPUTS)(x)
-    else:
+    for _ in range(shape.hidden_layers):
+        x = layers.Dense(hidden_units, activation=shape.activation)(x)
+    if shape.convolutional:
         x = layers.Dense(7 * 7 * 64, activation="relu")(x)
         x = layers.Reshape((7, 7, 64))(x)
         x = layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu")(x)  # 14×14
         x = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(x)  # 28×28
         x = layers.Conv2D(1, 3, padding="same", activation="sigmoid", dtype=OUTPUTS)(x)
+    else:
+        x = layers.Dense(28 * 28, activation="sigmoid", dtype=OUTPUTS)(x)
     images = layers.Reshape(IMAGE_SHAPE, name="image", dtype=OUTPUTS)(x)
     return keras.Model(inputs, images, name="decoder")
 

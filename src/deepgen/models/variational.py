@@ -4,15 +4,19 @@ trick and a Bernoulli decoder p(x|z), trained on reconstruction + beta·KL."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import layers, ops
+from scipy.special import logsumexp
 
 from .blocks import IMAGE_SHAPE, OUTPUTS, conditioned, digit_input, encoder_trunk, predict
 
 _EPS = 1e-7  # keeps log() finite where the decoder outputs exactly 0 or 1
+_LOG_2PI = math.log(2 * math.pi)
 
 
 def build_encoder(latent_dim: int, architecture: str, hidden_units: int, conditional: bool = False) -> keras.Model:
@@ -56,13 +60,26 @@ RECONSTRUCTION_LOSSES = {"bce": bernoulli_nll, "mse": scaled_mse}
 class VAE(keras.Model):
     """Encoder and decoder trained on the negative ELBO (with beta on the KL term). With a
     conditional encoder and decoder (two inputs each) it is the CVAE of Sohn et al. (2015):
-    batches are (images, digits), and both networks read the digit."""
+    batches are (images, digits), and both networks read the digit. With ``binarize``, every
+    training batch is binarized afresh (each pixel 1 with probability its intensity): the
+    dynamic binarization of Burda et al. (2016), under which the Bernoulli decoder's likelihood
+    is that of binary images."""
 
-    def __init__(self, encoder, decoder, beta: float = 1.0, reconstruction: str = "bce", seed=None, **kwargs):
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        beta: float = 1.0,
+        reconstruction: str = "bce",
+        seed=None,
+        binarize: bool = False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.encoder, self.decoder = encoder, decoder
         self.conditional = len(encoder.inputs) == 2  # noqa: PLR2004 - image and digit
         self.beta = beta
+        self.binarize = binarize
         self.reconstruction_loss = RECONSTRUCTION_LOSSES[reconstruction]
         self.noise = keras.random.SeedGenerator(seed)
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -105,8 +122,11 @@ class VAE(keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
     def train_step(self, data):
+        images, digits, targets = self._unpack(data)
+        if self.binarize:  # a fresh draw of the images each time they are seen
+            images = targets = binary_draw(images, self.noise)
         with tf.GradientTape() as tape:
-            loss, reconstruction, kl = self._loss_terms(*self._unpack(data), training=True)
+            loss, reconstruction, kl = self._loss_terms(images, digits, targets, training=True)
             scaled = self.optimizer.scale_loss(loss)  # unchanged unless mixed_float16 scales it
         gradients = tape.gradient(scaled, self.trainable_weights)
         self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
@@ -114,6 +134,47 @@ class VAE(keras.Model):
 
     def test_step(self, data):
         return self._track(*self._loss_terms(*self._unpack(data), training=False))
+
+
+class IWAE(VAE):
+    """The importance-weighted autoencoder of Burda et al. (2016): the VAE's networks trained on
+    the bound log (1/k) Σ p(x, z_i) / q(z_i|x) over ``k`` samples of q(z|x), tighter than the
+    ELBO (its k = 1) as k grows. Its ``reconstruction_loss`` and ``kl_loss`` are the ELBO's
+    two terms averaged over the k samples, for comparison with the VAE's."""
+
+    def __init__(self, encoder, decoder, k: int, seed=None, binarize: bool = False, **kwargs):
+        super().__init__(encoder, decoder, seed=seed, binarize=binarize, **kwargs)
+        self.k = k
+
+    def _loss_terms(self, images, digits, targets, training):
+        z_mean, z_log_var = self.encoder(conditioned(images, digits), training=training)
+        epsilon = keras.random.normal((self.k, *ops.shape(z_mean)), seed=self.noise)
+        z = z_mean + ops.exp(0.5 * z_log_var) * epsilon  # k×n×d
+        flat = ops.reshape(z, (-1, ops.shape(z_mean)[-1]))
+        repeated = None if digits is None else ops.tile(digits, (self.k,))
+        decoded = self.decoder(conditioned(flat, repeated), training=training)
+        log_px, log_prior, log_q = log_densities(targets, decoded, z, epsilon, z_log_var)
+        log_w = log_px + log_prior - log_q
+        bound = ops.logsumexp(log_w, axis=0) - math.log(self.k)
+        return -ops.mean(bound), -ops.mean(log_px), ops.mean(log_q - log_prior)
+
+
+def binary_draw(images, seed):
+    """Each pixel 1 with probability its intensity (in [0, 1]), else 0."""
+    return ops.cast(keras.random.uniform(ops.shape(images), seed=seed) < images, images.dtype)
+
+
+def log_densities(images, decoded, z, epsilon, z_log_var):
+    """For ``k`` samples ``z`` = mean + σ·``epsilon`` of q(z|x) for each of n ``images`` (k×n×d;
+    ``decoded``: the decoder's Bernoulli means of the k·n codes): log p(x|z), log p(z) and
+    log q(z|x), each k×n."""
+    k, n = ops.shape(z)[0], ops.shape(z)[1]
+    pixels = ops.reshape(images, (1, n, -1))
+    p = ops.clip(ops.reshape(decoded, (k, n, -1)), _EPS, 1 - _EPS)
+    log_px = ops.sum(pixels * ops.log(p) + (1 - pixels) * ops.log(1 - p), axis=-1)
+    log_prior = -0.5 * ops.sum(ops.square(z) + _LOG_2PI, axis=-1)
+    log_q = -0.5 * ops.sum(ops.square(epsilon) + z_log_var + _LOG_2PI, axis=-1)
+    return log_px, log_prior, log_q
 
 
 # --- evaluation ----------------------------------------------------------------------------
@@ -140,6 +201,29 @@ def active_units(encoder: keras.Model, images: np.ndarray, digits: np.ndarray | 
     return int(np.sum(np.var(z_mean, axis=0) > ACTIVE_UNIT_VARIANCE))
 
 
+IW_BOUNDS = (1, 5, 50)  # the sample counts whose bounds the literature's tables give beside the NLL
+
+
+@dataclass(frozen=True)
+class LikelihoodEstimate:
+    """Per-image importance-weighted estimates (nats): ``nll``, of −log p(x) at K samples, and
+    ``bounds``, the bounds on log p(x) of the first 1, 5 and 50 of those samples (those below
+    K; the bound at 1 is an ELBO)."""
+
+    nll: np.ndarray
+    bounds: dict[int, np.ndarray]
+
+    def summary(self) -> dict[str, float]:
+        """The means over the images, and the NLL's standard error over them: ``nll_iw``,
+        ``nll_iw_se``, ``iw_bound_<k>``."""
+        n = len(self.nll)
+        return {
+            "nll_iw": float(np.mean(self.nll)),
+            "nll_iw_se": float(np.std(self.nll, ddof=1) / math.sqrt(n)) if n > 1 else 0.0,
+            **{f"iw_bound_{k}": float(np.mean(bound)) for k, bound in self.bounds.items()},
+        }
+
+
 def importance_weighted_nll(
     encoder: keras.Model,
     decoder: keras.Model,
@@ -147,25 +231,50 @@ def importance_weighted_nll(
     k: int,
     seed: int,
     digits: np.ndarray | None = None,
-    batch_size: int = 100,
-) -> np.ndarray:
+    codes_per_call: int = 50_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> LikelihoodEstimate:
     """Per-image estimate of −log p(x) from ``k`` importance samples of q(z|x) (Burda et al.):
-    −log (1/k) Σ p(x|z_i) p(z_i) / q(z_i|x); a tighter bound than −ELBO as k grows. With
-    ``digits`` (a CVAE), every term is conditioned on the image's digit: −log p(x|y)."""
+    −log (1/k) Σ p(x|z_i) p(z_i) / q(z_i|x), which approaches −log p(x) from above as k grows.
+    With ``digits`` (a CVAE), every term is conditioned on the image's digit: −log p(x|y).
+
+    The samples are decoded ``codes_per_call`` at a time (images × samples, however large k);
+    their log-weights are averaged in float64, where thousands of terms of a few hundred nats
+    each would lose the float32 sum. ``progress(done, total)`` is told after each batch of
+    images."""
     rng = np.random.default_rng(seed)
-    nll = []
-    for start in range(0, len(images), batch_size):
-        x = images[start : start + batch_size]
-        y = None if digits is None else digits[start : start + batch_size]
+    images_per_batch = max(1, codes_per_call // k)
+    samples_per_call = min(k, codes_per_call)
+    nll, bounds = [], {b: [] for b in IW_BOUNDS if b < k}
+    for start in range(0, len(images), images_per_batch):
+        x = images[start : start + images_per_batch]
+        y = None if digits is None else digits[start : start + images_per_batch]
         z_mean, z_log_var = predict(encoder, conditioned(x, y))
-        n, d = z_mean.shape
-        epsilon = rng.standard_normal((k, n, d), dtype=np.float32)
-        z = z_mean + np.exp(0.5 * z_log_var) * epsilon  # k×n×d
-        log_q = -0.5 * np.sum(epsilon**2 + z_log_var + math.log(2 * math.pi), axis=-1)
-        log_prior = -0.5 * np.sum(z**2 + math.log(2 * math.pi), axis=-1)
-        decoded = predict(decoder, conditioned(z.reshape(k * n, d), None if y is None else np.tile(y, k)), k * n)
-        log_px = -ops.convert_to_numpy(bernoulli_nll(np.tile(x, (k, 1, 1)), decoded)).reshape(k, n)
-        log_w = log_px + log_prior - log_q
-        log_mean_w = np.logaddexp.reduce(log_w, axis=0) - math.log(k)
-        nll.append(-log_mean_w)
-    return np.concatenate(nll)
+        log_w = np.concatenate(
+            [
+                _log_weights(decoder, x, y, z_mean, z_log_var, rng, min(samples_per_call, k - done))
+                for done in range(0, k, samples_per_call)
+            ]
+        )  # k × n, float64
+        nll.append(math.log(k) - logsumexp(log_w, axis=0))
+        for b, values in bounds.items():
+            values.append(logsumexp(log_w[:b], axis=0) - math.log(b))
+        if progress is not None:
+            progress(min(start + images_per_batch, len(images)), len(images))
+    return LikelihoodEstimate(np.concatenate(nll), {b: np.concatenate(v) for b, v in bounds.items()})
+
+
+def _log_weights(decoder, x, y, z_mean, z_log_var, rng, k: int) -> np.ndarray:
+    """log p(x|z) + log p(z) − log q(z|x) of ``k`` fresh samples per image, k×n, float64."""
+    n, d = z_mean.shape
+    epsilon = rng.standard_normal((k, n, d), dtype=np.float32)
+    z = z_mean + np.exp(0.5 * z_log_var) * epsilon
+    decoded = _decode(decoder, z.reshape(k * n, d), None if y is None else np.tile(y, k))
+    log_px, log_prior, log_q = (
+        ops.convert_to_numpy(term).astype(np.float64) for term in log_densities(x, decoded, z, epsilon, z_log_var)
+    )
+    return log_px + log_prior - log_q
+
+
+def _decode(decoder, codes, digits):
+    return decoder(conditioned(codes, digits), training=False)

@@ -3,6 +3,7 @@ import pytest
 
 from deepgen.labels import UNLABELLED, is_labelled
 from deepgen.pipelines.data_processing.nodes import (
+    binarize_held_out,
     limit_test_set,
     scale_to_symmetric,
     scale_to_unit,
@@ -83,3 +84,22 @@ def test_unlabelled_images_pass_but_not_beside_labelled_ones():
     assert is_labelled(validate_raw_images(flat, flat)[1]) is False
     with pytest.raises(ValueError, match="both be labelled or both unlabelled"):
         validate_raw_images(_split(20), flat)
+
+
+def test_binarized_held_out_images_are_the_same_in_every_run():
+    from deepgen.datasets import IDXDataset
+    from tests.conftest import RAW_MNIST
+
+    test = IDXDataset(filepath=str(RAW_MNIST / "t10k-images-idx3-ubyte.gz")).load()
+    validation, test = scale_to_unit(test[:500], test)  # the real test set: what every run binarizes
+    binarized = base_params("data", binarize=True)
+    first = binarize_held_out(validation, test, binarized)
+    again = binarize_held_out(validation.copy(), test.copy(), binarized)  # a second run's
+    assert first[2] == again[2] and first[2]["binarize_seed"] == 2016 and len(first[2]["sha256"]) == 64
+    np.testing.assert_array_equal(first[1], again[1])
+    assert set(np.unique(first[1])) == {0.0, 1.0}
+    assert abs(first[1].mean() - test.mean()) < 1e-3  # each pixel 1 with probability its intensity
+    other = binarize_held_out(validation, test, base_params("data", binarize=True, binarize_seed=7))
+    assert other[2]["sha256"] != first[2]["sha256"]
+    gray = binarize_held_out(validation, test, base_params("data"))  # unbinarized: as given, and identified
+    assert gray[1] is test and "binarize_seed" not in gray[2]

@@ -15,7 +15,7 @@ from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
 from deepgen.datasets.file import free_space, is_disk_full
-from deepgen.report import Comparison, ModelReport, OneClassReport, git_commit
+from deepgen.report import Comparison, Likelihoods, ModelReport, OneClassReport, git_commit
 
 from .. import introspection
 from ..checkpoints import TRACKER_RUN, resumed_tracker_run
@@ -194,6 +194,9 @@ class WandbHooks:
         elif isinstance(data, Comparison):
             header, rows = data.table(numeric=True)
             run.log({name: wandb.Table(columns=header, data=rows)})
+        elif isinstance(data, Likelihoods) and data.rows:
+            header, rows = data.table()
+            run.log({"likelihood": wandb.Table(columns=header, data=rows)})
         elif isinstance(data, dict) and data.get("rows"):
             header, rows = _numeric_rows(data["rows"])
             run.log({name: wandb.Table(columns=header, data=rows)})

@@ -16,10 +16,12 @@ from deepgen.figures import note_figure, quality_over_time, samples_side_by_side
 from deepgen.report import (
     Comparison,
     ComparisonRow,
+    Likelihoods,
     ModelReport,
     RealDataMetrics,
     Yardstick,
     comparison_markdown,
+    likelihood_row,
     model_rows,
     tabulate,
 )
@@ -142,3 +144,13 @@ def plot_model_samples(comparison: Comparison, **samples: np.ndarray) -> Figure:
         (row.label, samples[row.samples_key], row.metrics) for row in comparison.rows if row.samples_key in samples
     ]
     return samples_side_by_side(panels)
+
+
+def tabulate_likelihoods(
+    saved_reports: dict[str, Callable[[], ModelReport]], dataset: str, binary: bool, *fresh_reports: ModelReport
+) -> tuple[str, Likelihoods]:
+    """The test likelihoods of the models that measure one (the variational families), from the
+    same reports as the comparison; ``binary``: the run's images are binarized (``data.binarize``)."""
+    rows = [row for report in _latest_reports(saved_reports, fresh_reports) if (row := likelihood_row(report))]
+    result = Likelihoods(dataset=dataset, binary=binary, rows=rows)
+    return result.markdown(), result

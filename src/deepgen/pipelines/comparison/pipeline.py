@@ -10,14 +10,21 @@ from deepgen.pipelines import REPORT
 from deepgen.pipelines.family.pipeline import samples_dataset
 from deepgen.pipelines.wiring import namespaced
 
-from .nodes import compare_models, compare_over_seeds, plot_model_samples, plot_quality_over_time, yardstick
+from .nodes import (
+    compare_models,
+    compare_over_seeds,
+    plot_model_samples,
+    plot_quality_over_time,
+    tabulate_likelihoods,
+    yardstick,
+)
 
 
 def create_pipeline(families: list[Family]) -> Pipeline:
-    """The comparison (``comparison.md``/``.json``, the sample quality against training time)
-    after the given families' reports, in the ``comparison`` namespace (its own W&B run). A
-    family's pipeline ends with one of its own; ``kedro run`` swaps them for one after all
-    families, with their samples side by side."""
+    """The comparison (``comparison.md``/``.json``, the sample quality against training time,
+    the test likelihoods) after the given families' reports, in the ``comparison`` namespace
+    (its own W&B run). A family's pipeline ends with one of its own; ``kedro run`` swaps them
+    for one after all families, with their samples side by side."""
     reports = [f"{family.name}.metrics" for family in families]
     nodes = [
         _yardstick(),
@@ -29,6 +36,12 @@ def create_pipeline(families: list[Family]) -> Pipeline:
             ["saved_model_reports", *reports],
             "quality_over_time_plot",
             name="plot_quality_over_time",
+        ),
+        Node(
+            tabulate_likelihoods,
+            ["saved_model_reports", "dataset_name", "params:data.binarize", *reports],
+            ["likelihood_table", "likelihoods"],
+            name="tabulate_likelihoods",
         ),
     ]
     if len(families) > 1:

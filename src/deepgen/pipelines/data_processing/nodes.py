@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from deepgen.labels import is_labelled
@@ -65,3 +67,23 @@ def scale_to_unit(*images: np.ndarray) -> tuple[np.ndarray, ...]:
 def scale_to_symmetric(*images: np.ndarray) -> tuple[np.ndarray, ...]:
     """uint8 → float32 in [-1, 1] (families with tanh outputs)."""
     return tuple(batch.astype(np.float32) / 127.5 - 1.0 for batch in images)
+
+
+def binarize_held_out(
+    validation_x: np.ndarray, test_x: np.ndarray, params: DataParams
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """With ``params.binarize``, the validation and test images (in [0, 1]) binarized once:
+    each pixel 1 with probability its intensity, drawn from ``params.binarize_seed``, so that
+    every run scores the same binary images; else as they are. And what identifies the test
+    images scored: their SHA-256 (and the binarization's seed)."""
+    if params.binarize:
+        validation_rng, test_rng = np.random.default_rng(params.binarize_seed).spawn(2)
+        validation_x, test_x = _binary(validation_x, validation_rng), _binary(test_x, test_rng)
+    identity = {"sha256": hashlib.sha256(np.ascontiguousarray(test_x, np.float32).tobytes()).hexdigest()}
+    if params.binarize:
+        identity["binarize_seed"] = params.binarize_seed
+    return validation_x, test_x, identity
+
+
+def _binary(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    return (rng.random(images.shape, dtype=np.float32) < images).astype(np.float32)

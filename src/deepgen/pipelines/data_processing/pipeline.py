@@ -2,7 +2,14 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import limit_test_set, scale_to_symmetric, scale_to_unit, split_train_validation, validate_raw_images
+from .nodes import (
+    binarize_held_out,
+    limit_test_set,
+    scale_to_symmetric,
+    scale_to_unit,
+    split_train_validation,
+    validate_raw_images,
+)
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -31,10 +38,21 @@ def create_pipeline(**kwargs) -> Pipeline:
 
 
 def unit_scaled_inputs() -> Pipeline:
-    """Train, validation and test images in [0,1], for training sigmoid outputs and for evaluation."""
+    """Train, validation and test images in [0,1], for training sigmoid outputs and for
+    evaluation; the held-out ones binarized once where the run's protocol asks for binary
+    images (``data.binarize``), and the test images' identity (``test_set``)."""
     splits = ["train_images", "validation_images", "test_images"]
+    intensities = ["validation_x_intensities", "test_x_intensities"]
     return Pipeline(
-        [Node(scale_to_unit, splits, ["train_x_unit", "validation_x_unit", "test_x_unit"], name="scale_to_unit")]
+        [
+            Node(scale_to_unit, splits, ["train_x_unit", *intensities], name="scale_to_unit"),
+            Node(
+                binarize_held_out,
+                [*intensities, "params:data"],
+                ["validation_x_unit", "test_x_unit", "test_set"],
+                name="binarize_held_out",
+            ),
+        ]
     )
 
 

@@ -48,12 +48,14 @@ def train(
     training_context: TrainingContext,
     classifier: keras.Model,
     test_features: np.ndarray,
+    data: DataParams | None = None,
     train_targets: np.ndarray | None = None,
     validation_targets: np.ndarray | None = None,
 ) -> dict:
     """The family's networks, trained from ``seed``, with their history and timing; every
     ``params.eval_interval`` epochs (or steps) the quality of its samples is measured on the way.
-    With targets (a family capable of ``restoration``): trained to give them for ``train_x``."""
+    With targets (a family capable of ``restoration``): trained to give them for ``train_x``;
+    ``data``: the run's data block, whose protocol may ask for binary images (None: as given)."""
     if family.conditional and not is_labelled(train_labels):
         raise ValueError(
             f"The {family.label} is conditional: it learns from labelled images, and this dataset's are not "
@@ -85,10 +87,18 @@ def train(
             lambda: _epoch_image(family, networks, validation_x, validation_labels, params),
         ),
     ]
-    data = TrainingData(train_x, validation_x, train_labels, validation_labels, train_targets, validation_targets)
+    training_data = TrainingData(
+        train_x,
+        validation_x,
+        train_labels,
+        validation_labels,
+        train_targets,
+        validation_targets,
+        bool(data and data.binarize),
+    )
     fit = family.train if train_targets is None else family.restoration.train
     try:
-        result = fit(networks, data, params, seed, callbacks)
+        result = fit(networks, training_data, params, seed, callbacks)
     except KeyboardInterrupt:
         for say in training_context.on_interrupt:
             say()
@@ -248,6 +258,7 @@ def report(
     evaluator_checksum: str,
     data: DataParams,
     seed: int,
+    test_set: dict,
     **sample_metrics: SampleMetrics,
 ) -> ModelReport:
     """The model's report: its metrics per sampler, how it trained, what produced it (the work:
@@ -270,6 +281,7 @@ def report(
         evaluator_sha256=evaluator_checksum,
         notes=_unmeasured(next(iter(samples.values())), dataset),
         provenance=provenance(data.model_dump(), seed, environment),
+        test_set=test_set,
     )
 
 

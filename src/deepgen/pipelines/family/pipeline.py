@@ -33,6 +33,7 @@ def training_node(family: Family, params: str, **inputs: str) -> Node:
         "training_context": "training_context",
         "classifier": "evaluator_classifier",
         "test_features": "test_features",
+        "data": "params:data",
     }
     outputs = {name: name for name in (*family.networks, "training_history", "training_stats", "training_extras")}
     return Node(bind(nodes.train, family, params_type=family.params), wiring | inputs, outputs, name="train")
@@ -116,6 +117,7 @@ class _Template:
             "evaluator_checksum": "evaluator_checksum",
             "data": "params:data",
             "seed": "params:seed",
+            "test_set": "test_set",
             **{sampler.name: f"{samples_dataset(sampler)}_metrics" for sampler in self.family.samplers},
         }
         return self.node(nodes.report, inputs, "metrics", "report")
