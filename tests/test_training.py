@@ -1,5 +1,7 @@
 """Speed and precision settings reach Keras as configured."""
 
+import math
+
 import keras
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ from deepgen.datasets.runtime import TrainingContext
 from deepgen.families import FAMILIES
 from deepgen.models import adversarial, autoencoder
 from deepgen.pipelines.family import nodes
-from deepgen.training import compile_model, start_training
+from deepgen.training import compile_model, fit_epochs, start_training
 from tests.conftest import base_params
 
 
@@ -106,3 +108,18 @@ def test_mixed_float16_scales_every_optimisers_loss():
     assert isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
     compile_model(model, base_params("ae"), loss="mse")  # float32: no scaling
     assert not isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+
+
+def test_a_cosine_schedule_sets_each_epochs_rate_down_towards_zero(mnist_batch):
+    params = base_params("ae", epochs=4, learning_rate=0.01, learning_rate_schedule="cosine", jit_compile=False)
+    model = autoencoder.build_autoencoder(**FAMILIES["ae"].build(params))
+    compile_model(model, params, loss="mse")
+    rates = []
+    seen = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: rates.append(float(model.optimizer.learning_rate))
+    )
+    x = mnist_batch[:64]
+    fit_epochs(model, params, x, x, (x[:16], x[:16]), [seen])
+    assert rates == pytest.approx(
+        [0.01, 0.01 * (1 + math.cos(math.pi / 4)) / 2, 0.005, 0.01 * (1 - math.cos(math.pi / 4)) / 2]
+    )

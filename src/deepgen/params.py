@@ -148,6 +148,9 @@ class AutoencodingParams(FamilyParams):
     architecture: Literal["mlp", "conv", "paper"]
     hidden_units: PositiveInt
     epochs: PositiveInt
+    # constant: learning_rate throughout; cosine: from learning_rate down to 0 over the epochs
+    # (half a cosine, epoch by epoch): the last epochs settle where a constant rate jitters.
+    learning_rate_schedule: Literal["constant", "cosine"]
 
     RESUMABLE_CHANGES = FamilyParams.RESUMABLE_CHANGES | {"epochs"}
 

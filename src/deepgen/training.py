@@ -254,19 +254,37 @@ def fit_epochs(
     model: keras.Model, params, x: np.ndarray, y: np.ndarray | None, validation_data: tuple, callbacks: list
 ) -> tuple[dict, dict]:
     """``model.fit`` for ``params.epochs`` epochs of ``x`` (targets ``y``, if any), validated
-    every epoch, with the clock and the given callbacks; returns the per-epoch history and the
-    timing summary."""
+    every epoch, at the rate ``params.learning_rate_schedule`` gives each epoch, with the clock
+    and the given callbacks; returns the per-epoch history and the timing summary."""
     clock = TrainingClock()
+    # A family whose block has no schedule (a family of one's own) trains at a constant rate.
+    cosine = getattr(params, "learning_rate_schedule", "constant") == "cosine"
+    schedule = [CosineDecay(params.learning_rate, params.epochs)] if cosine else []
     history = model.fit(
         x,
         y,
         validation_data=validation_data,
         batch_size=params.batch_size,
         epochs=params.epochs,
-        callbacks=timed_callbacks(clock, callbacks),
+        callbacks=timed_callbacks(clock, [*schedule, *callbacks]),
         verbose=progress_verbosity(),
     )
     return history_dict(history), clock.summary(params.epochs * len(x))
+
+
+class CosineDecay(keras.callbacks.Callback):
+    """``learning_rate`` decayed to 0 over ``epochs`` epochs along half a cosine, set at the
+    start of each epoch (a resumed training picks it up at the epoch it resumes from)."""
+
+    def __init__(self, learning_rate: float, epochs: int):
+        super().__init__()
+        self.learning_rate, self.epochs = learning_rate, epochs
+
+    def rate(self, epoch: int) -> float:
+        return self.learning_rate * 0.5 * (1 + math.cos(math.pi * epoch / self.epochs))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.model.optimizer.learning_rate.assign(self.rate(epoch))
 
 
 def endless_batches(images: np.ndarray, batch_size: int, seed: int, digits: np.ndarray | None) -> tf.data.Dataset:

@@ -18,7 +18,7 @@ def sweep_parameters():
 def test_the_instances_are_the_chosen_families_at_every_size(sweep_parameters):
     sweep_parameters(latent_dims=[2, 10])
     assert [(family.name, dim) for family, dim in instances()] == [
-        (name, dim) for name in ("ae", "vae", "cvae") for dim in (2, 10)
+        (name, dim) for name in ("ae", "vae", "iwae", "cvae") for dim in (2, 10)
     ]
     sweep_parameters(latent_dims=[3], families=["cvae", "vae"])
     assert [(family.name, dim) for family, dim in instances()] == [("cvae", 3), ("vae", 3)]
@@ -26,5 +26,5 @@ def test_the_instances_are_the_chosen_families_at_every_size(sweep_parameters):
 
 def test_a_family_without_an_encoder_is_named(sweep_parameters):
     sweep_parameters(latent_dims=[3], families=["vae", "dcgan"])
-    with pytest.raises(ValueError, match=r"latent_sweep.families: dcgan cannot be swept.*ae, vae, cvae"):
+    with pytest.raises(ValueError, match=r"latent_sweep.families: dcgan cannot be swept.*ae, vae, iwae, cvae"):
         instances()
