@@ -159,9 +159,11 @@ class IWAE(VAE):
         return -ops.mean(bound), -ops.mean(log_px), ops.mean(log_q - log_prior)
 
 
-def binary_draw(images, seed):
-    """Each pixel 1 with probability its intensity (in [0, 1]), else 0."""
-    return ops.cast(keras.random.uniform(ops.shape(images), seed=seed) < images, images.dtype)
+def binary_draw(images, seed: keras.random.SeedGenerator):
+    """Each pixel 1 with probability its intensity (in [0, 1]), else 0. Philox, because XLA's
+    default generator on a CPU (ThreeFry) makes a batch's draw cost more than the step itself."""
+    uniform = tf.random.stateless_uniform(tf.shape(images), seed=seed.next(), alg="philox")
+    return ops.cast(uniform < images, images.dtype)
 
 
 def log_densities(images, decoded, z, epsilon, z_log_var):
