@@ -170,6 +170,7 @@ class AnomalyParams(Block):
     # The digits that get members, each in turn the normal class. The list shapes the pipeline:
     # it is read from the run's configuration when its pipelines are built (``shaping``).
     normal_classes: list[Annotated[int, Field(ge=0, le=9)]] = Field(min_length=1)
+    families: list[str] | None  # the detecting families (None: every family with anomaly scores); shapes it too
     # Keys of a family's own block changed for its one-class trainings (validated against the
     # family's parameter class when the run starts): {family: {key: value}}.
     training: dict[str, dict[str, Any]]

@@ -47,3 +47,18 @@ def namespaced(nodes: list[Node] | Pipeline, namespace: str) -> Pipeline:
         inputs={name for name in free if not name.startswith("params:")},
         parameters={name for name in free if name.startswith("params:")},
     )
+
+
+def chosen_families(names: list[str] | None, capable: list[Family], key: str, able: str) -> list[Family]:
+    """The families a parameter ``key`` names (``names``; None: every one of ``capable``), in
+    the order it names them; a name outside ``capable`` is an error that lists them (``able``
+    says what they are able to do: "swept", "scored for anomalies")."""
+    by_name = {family.name: family for family in capable}
+    if names is None:
+        return capable
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise ValueError(
+            f"{key}: {', '.join(unknown)} cannot be {able}; the families that can are {', '.join(by_name)}."
+        )
+    return [by_name[name] for name in names]

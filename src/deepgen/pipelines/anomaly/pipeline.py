@@ -11,13 +11,17 @@ from deepgen.families import FAMILIES, Family
 from deepgen.params import AnomalyParams, shaping
 from deepgen.pipelines import REPORT
 from deepgen.pipelines.family.pipeline import template_inputs, training_node
-from deepgen.pipelines.wiring import bind, namespaced
+from deepgen.pipelines.wiring import bind, chosen_families, namespaced
 
 from .nodes import normal_class_images, one_class_params, report_anomaly, score_test_images, separation
 
 
 def detecting_families() -> list[Family]:
-    return [family for family in FAMILIES.values() if family.anomaly is not None]
+    """The families trained as one-class detectors: ``anomaly.families`` of the run's
+    parameters, or every family that offers anomaly scores."""
+    detecting = [family for family in FAMILIES.values() if family.anomaly is not None]
+    chosen = shaping(AnomalyParams, "anomaly").families
+    return chosen_families(chosen, detecting, "anomaly.families", "scored for anomalies")
 
 
 def registered_normal_classes() -> list[int]:

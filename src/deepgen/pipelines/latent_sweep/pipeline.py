@@ -12,7 +12,7 @@ from deepgen.params import LatentSweepParams, shaping
 from deepgen.pipelines import FIGURES, REPORT
 from deepgen.pipelines.data_processing import model_inputs
 from deepgen.pipelines.family.pipeline import template_inputs, template_nodes
-from deepgen.pipelines.wiring import bind, namespaced
+from deepgen.pipelines.wiring import bind, chosen_families, namespaced
 
 from .nodes import reconstruct_examples, report_latent_sweep, report_sweep_over_seeds, resize_latent
 
@@ -25,17 +25,9 @@ def registered_latent_dims() -> list[int]:
 def swept_families() -> list[Family]:
     """The families whose latent size the sweep varies: ``latent_sweep.families`` of the run's
     parameters, or every family with an encoder."""
-    with_encoder = {name: family for name, family in FAMILIES.items() if family.encode is not None}
+    with_encoder = [family for family in FAMILIES.values() if family.encode is not None]
     chosen = shaping(LatentSweepParams, "latent_sweep").families
-    if chosen is None:
-        return list(with_encoder.values())
-    unknown = [name for name in chosen if name not in with_encoder]
-    if unknown:
-        raise ValueError(
-            f"latent_sweep.families: {', '.join(unknown)} cannot be swept; the families with an encoder are "
-            f"{', '.join(with_encoder)}."
-        )
-    return [with_encoder[name] for name in chosen]
+    return chosen_families(chosen, with_encoder, "latent_sweep.families", "swept")
 
 
 def instance(family: Family, latent_dim: int) -> Pipeline:
