@@ -42,10 +42,11 @@ def kl_divergence(z_mean, z_log_var):
 
 
 def bernoulli_nll(images, probabilities):
-    """−log p(x|z) of a Bernoulli decoder: binary cross-entropy summed over pixels."""
+    """−log p(x|z) of a Bernoulli decoder: binary cross-entropy summed over each image's pixels
+    (the last two axes; ``images`` broadcast, e.g. n images against k×n decoded images)."""
     p = ops.clip(probabilities, _EPS, 1 - _EPS)
     terms = images * ops.log(p) + (1 - images) * ops.log(1 - p)
-    return -ops.sum(ops.reshape(terms, (ops.shape(images)[0], -1)), axis=-1)
+    return -ops.sum(terms, axis=(-2, -1))
 
 
 def scaled_mse(images, reconstructions):
@@ -170,10 +171,7 @@ def log_densities(images, decoded, z, epsilon, z_log_var):
     """For ``k`` samples ``z`` = mean + σ·``epsilon`` of q(z|x) for each of n ``images`` (k×n×d;
     ``decoded``: the decoder's Bernoulli means of the k·n codes): log p(x|z), log p(z) and
     log q(z|x), each k×n."""
-    k, n = ops.shape(z)[0], ops.shape(z)[1]
-    pixels = ops.reshape(images, (1, n, -1))
-    p = ops.clip(ops.reshape(decoded, (k, n, -1)), _EPS, 1 - _EPS)
-    log_px = ops.sum(pixels * ops.log(p) + (1 - pixels) * ops.log(1 - p), axis=-1)
+    log_px = -bernoulli_nll(images, ops.reshape(decoded, (ops.shape(z)[0], *ops.shape(images))))
     log_prior = -0.5 * ops.sum(ops.square(z) + _LOG_2PI, axis=-1)
     log_q = -0.5 * ops.sum(ops.square(epsilon) + z_log_var + _LOG_2PI, axis=-1)
     return log_px, log_prior, log_q
@@ -271,12 +269,8 @@ def _log_weights(decoder, x, y, z_mean, z_log_var, rng, k: int) -> np.ndarray:
     n, d = z_mean.shape
     epsilon = rng.standard_normal((k, n, d), dtype=np.float32)
     z = z_mean + np.exp(0.5 * z_log_var) * epsilon
-    decoded = _decode(decoder, z.reshape(k * n, d), None if y is None else np.tile(y, k))
+    decoded = decoder(conditioned(z.reshape(k * n, d), None if y is None else np.tile(y, k)), training=False)
     log_px, log_prior, log_q = (
         ops.convert_to_numpy(term).astype(np.float64) for term in log_densities(x, decoded, z, epsilon, z_log_var)
     )
     return log_px + log_prior - log_q
-
-
-def _decode(decoder, codes, digits):
-    return decoder(conditioned(codes, digits), training=False)

@@ -122,6 +122,7 @@ def test_family_slice_writes_every_output(name, settings, images):
     report = catalog.load(f"{name}.metrics")
     assert isinstance(report, ModelReport) and report.family == name and report.n_test_images == 100
     assert report.environment == "test" and report.n_train_images == 64
+    assert report.test_set == {"sha256": "0" * 64}  # the test images' identity, as the data pipeline gave it
     assert list(report.samples) == [sampler.name for sampler in family.samplers]
     assert all(metrics.fd > 0 and 1 <= metrics.class_score <= 10 for metrics in report.samples.values())
     for metrics in report.samples.values():  # the conditional metrics, for conditional families only
