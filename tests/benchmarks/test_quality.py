@@ -62,6 +62,7 @@ def test_a_setting_trains_until_its_cpu_seconds_are_spent_and_is_probed_on_the_w
         "test_features": evaluation.evaluator_outputs(classifier, images[1000:])[0],
         "parameters": {"ae": base_params("ae").model_dump()},
         "seed": 42,
+        "data": base_params("data"),
     }
     run = _run(FAMILIES["ae"], {"batch_size": 64}, share=5.0, samples=100, inputs=inputs)
     curve = run["curve"]

@@ -56,7 +56,7 @@ def test_a_family_never_trained_says_which_run_trains_it(project_copy):
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"family": "gan"}, "generate.family is 'gan'; the families are ae, vae, cvae, dcgan, cdcgan, diffusion"),
+        ({"family": "gan"}, "generate.family is 'gan'; the families are ae, vae, iwae, cvae, dcgan, cdcgan, diffusion"),
         ({"family": "dcgan", "sampler": "mixture"}, "generate.sampler is 'mixture'; dcgan has prior"),
         ({"family": "cvae", "digit": 10}, "less than or equal to 9"),
     ],

@@ -58,7 +58,9 @@ def test_embeddings_samples_metrics(default_smoke_run):
 
     report = json.loads((data / "08_reporting/vae/metrics.json").read_text())
     metrics = report["metrics"]
-    assert set(metrics) == {"recon_mse", "recon_bce", "elbo", "nll_iw", "active_units"}
+    likelihood = {"elbo", "nll_iw", "nll_iw_se", "iw_samples", "iw_bound_1", "iw_bound_5", "active_units"}
+    assert set(metrics) == {"recon_mse", "recon_bce", *likelihood}  # the bounds below K = 10: at 1 and 5
+    assert metrics["iw_bound_1"] < metrics["iw_bound_5"] < -metrics["nll_iw"] and metrics["nll_iw_se"] > 0
     assert 0 <= metrics["active_units"] <= 2  # of the 2 latent dimensions
     assert set(report["samples"]) == {"prior", "mixture"}
     assert metrics["elbo"] < 0 < metrics["nll_iw"] <= -metrics["elbo"]
