@@ -92,17 +92,17 @@ def test_the_iw_estimate_converges_to_a_likelihood_known_in_closed_form():
     from scipy.stats import norm
 
     rng = np.random.default_rng(0)
-    images = (rng.random((400, 28, 28)) < 0.5).astype(np.float32)
+    images = (rng.random((200, 28, 28)) < 0.5).astype(np.float32)
     p_on = norm.cdf(OFFSET / np.sqrt(1 + SLOPE**2))
     first = images[:, 0, 0]
     truth = -(np.where(first == 1, np.log(p_on), np.log(1 - p_on)) + 783 * np.log(0.5))
     encoder, decoder = _toy_networks()
     errors = {
         k: variational.importance_weighted_nll(encoder, decoder, images, k, seed=1).nll.mean() - truth.mean()
-        for k in (1, 10, 2000)
+        for k in (1, 10, 1000)
     }
-    assert errors[1] > errors[10] > errors[2000] > -0.01  # an upper bound on -log p(x), tightening with K
-    assert errors[1] > 0.3 and abs(errors[2000]) < 0.01
+    assert errors[1] > errors[10] > errors[1000] > -0.01  # an upper bound on -log p(x), tightening with K
+    assert errors[1] > 0.3 and abs(errors[1000]) < 0.01
 
 
 @pytest.mark.slow  # a conv network saved and loaded: seconds, and the slices save networks too
@@ -142,7 +142,7 @@ def test_the_iwae_trains_on_a_bound_tighter_than_the_elbo_of_its_own_samples(mni
     keras.utils.set_random_seed(0)
     model = variational.IWAE(**FAMILIES["iwae"].build(params), k=5, seed=0, binarize=True)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
-    history = model.fit(mnist_batch, batch_size=32, epochs=3, verbose=0).history
+    history = model.fit(mnist_batch, batch_size=64, epochs=3, verbose=0).history
     assert history["loss"][-1] < 0.9 * history["loss"][0]
     # −log-mean-exp of the k log-weights is at most minus their mean, the ELBO's two terms (Jensen)
     elbo_terms = np.add(history["reconstruction_loss"], history["kl_loss"])
