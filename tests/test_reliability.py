@@ -1,5 +1,6 @@
 """Interruption, divergence and reproducibility, on real smoke runs in scratch project copies."""
 
+import contextlib
 import json
 import logging
 import re
@@ -29,18 +30,32 @@ def _metrics(project, model="ae") -> dict:
     return json.loads((project / f"data/08_reporting/{model}/metrics.json").read_text())
 
 
+@contextlib.contextmanager
+def _ctrl_c_as_from_a_terminal():
+    """Processes started inside handle Ctrl-C as from a terminal: a child inherits an ignored or
+    blocked SIGINT (not a handler), and a test worker's may be so after what ran before in it."""
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    blocked = signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+    try:
+        yield handler, blocked
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        signal.signal(signal.SIGINT, handler)
+
+
 @pytest.mark.tracked
 @pytest.mark.timeout(300)
 def test_interrupted_training_resumes_from_its_checkpoint(project_copy, caplog):
     checkpoint = project_copy / "data/06_models/vae/checkpoints/training_metadata.json"
-    process = subprocess.Popen(
-        [KEDRO, "run", *LONG_VAE_ARGS],
-        cwd=project_copy,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=subprocess_env(COLUMNS="300"),  # wide logs: messages are not wrapped
-    )
+    with _ctrl_c_as_from_a_terminal() as inherited:
+        process = subprocess.Popen(
+            [KEDRO, "run", *LONG_VAE_ARGS],
+            cwd=project_copy,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=subprocess_env(COLUMNS="300"),  # wide logs: messages are not wrapped
+        )
     deadline = time.monotonic() + 300
     while not (checkpoint.is_file() and json.loads(checkpoint.read_text())["epoch"] >= 1):
         assert process.poll() is None and time.monotonic() < deadline, "training ended before it could be interrupted"
@@ -48,7 +63,7 @@ def test_interrupted_training_resumes_from_its_checkpoint(project_copy, caplog):
     time.sleep(1)  # Keras prints the epoch's line after the checkpoint callback has saved it
     process.send_signal(signal.SIGINT)  # Ctrl-C
     output, _ = process.communicate(timeout=120)
-    assert process.returncode != 0, output[-3000:]  # where the Ctrl-C landed, if it did not stop the run
+    assert process.returncode != 0, (inherited, output[-3000:])  # where the Ctrl-C landed, if it did not stop it
     interrupted_at = json.loads(checkpoint.read_text())["epoch"]
     assert f"holds its first {interrupted_at} epoch(s)" in output and "run the same command to resume" in output
     assert 1 <= interrupted_at < 4
