@@ -112,14 +112,14 @@ def test_mixed_float16_scales_every_optimisers_loss():
 
 def test_a_cosine_schedule_sets_each_epochs_rate_down_towards_zero(mnist_batch):
     params = base_params("ae", epochs=4, learning_rate=0.01, learning_rate_schedule="cosine", jit_compile=False)
-    model = autoencoder.build_autoencoder(**FAMILIES["ae"].build(params))
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])  # the schedule, not the network
     compile_model(model, params, loss="mse")
     rates = []
     seen = keras.callbacks.LambdaCallback(
         on_epoch_end=lambda epoch, logs: rates.append(float(model.optimizer.learning_rate))
     )
-    x = mnist_batch[:64]
-    fit_epochs(model, params, x, x, (x[:16], x[:16]), [seen])
+    x = mnist_batch[:8, 0, :4]
+    fit_epochs(model, params, x, x[:, :1], (x, x[:, :1]), [seen])
     assert rates == pytest.approx(
         [0.01, 0.01 * (1 + math.cos(math.pi / 4)) / 2, 0.005, 0.01 * (1 - math.cos(math.pi / 4)) / 2]
     )
