@@ -13,8 +13,8 @@ class EnvironmentHooks:
     catalog as ``kedro_environment``, and the name of the data it reads (the raw training set's
     ``source``: ``mnist``, ``fashion-mnist``, an image folder's name; ``binarized-mnist`` where
     the run binarizes it) as ``dataset_name``: reports and checkpoints record which settings
-    made them, reports also which data. Hands the run's
-    configuration to the pipelines it shapes (``params.shaping``)."""
+    made them, reports also which data. Hands the run's configuration to the pipelines it
+    shapes (``params.shaping``)."""
 
     def __init__(self) -> None:
         self.environment = "unknown"

@@ -76,13 +76,13 @@ def binarize_held_out(
     each pixel 1 with probability its intensity, drawn from ``params.binarize_seed``, so that
     every run scores the same binary images; else as they are. And what identifies the test
     images scored: their SHA-256 (and the binarization's seed)."""
+    drawn = {}
     if params.binarize:
         validation_rng, test_rng = np.random.default_rng(params.binarize_seed).spawn(2)
         validation_x, test_x = _binary(validation_x, validation_rng), _binary(test_x, test_rng)
-    identity = {"sha256": hashlib.sha256(np.ascontiguousarray(test_x, np.float32).tobytes()).hexdigest()}
-    if params.binarize:
-        identity["binarize_seed"] = params.binarize_seed
-    return validation_x, test_x, identity
+        drawn = {"binarize_seed": params.binarize_seed}
+    sha256 = hashlib.sha256(np.ascontiguousarray(test_x, np.float32).tobytes()).hexdigest()
+    return validation_x, test_x, {"sha256": sha256, **drawn}
 
 
 def _binary(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
