@@ -10,7 +10,7 @@ from pydantic import PositiveInt
 
 from deepgen.models import variational
 
-from . import samplers, vae_base
+from . import vae_base
 from .contract import Family, TrainingData, TrainingResult
 
 
@@ -29,15 +29,7 @@ FAMILY = Family(
     name="iwae",
     label="IWAE",
     params=IWAEParams,
-    build=vae_base.build,
     train=train,
-    networks=("encoder", "decoder"),
-    encode=vae_base.encode,
-    decode=vae_base.decode,
-    samplers=(samplers.prior, samplers.mixture),
-    epoch_image="reconstructions",
-    metrics=vae_base.metrics,
     figures=vae_base.figures_of("IWAE"),
-    figure_names=vae_base.FIGURE_NAMES,
-    anomaly=vae_base.ANOMALY,
+    **vae_base.UNCONDITIONAL,
 )

@@ -8,7 +8,7 @@ import numpy as np
 
 from deepgen.models import variational
 
-from . import samplers, vae_base
+from . import vae_base
 from .contract import Family, Restoration, TutorialReference
 
 
@@ -27,17 +27,9 @@ FAMILY = Family(
     name="vae",
     label="VAE",
     params=VAEParams,
-    build=vae_base.build,
     train=vae_base.train,
-    networks=("encoder", "decoder"),
-    encode=vae_base.encode,
-    decode=vae_base.decode,
-    samplers=(samplers.prior, samplers.mixture),
-    epoch_image="reconstructions",
-    metrics=vae_base.metrics,
     figures=vae_base.figures_of("VAE"),
-    figure_names=vae_base.FIGURE_NAMES,
-    anomaly=vae_base.ANOMALY,
+    **vae_base.UNCONDITIONAL,
     restoration=Restoration(vae_base.train),
     tutorial=TutorialReference(tutorial_training),
 )

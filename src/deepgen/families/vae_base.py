@@ -17,6 +17,7 @@ from deepgen.models import blocks, predict, variational
 from deepgen.params import AutoencodingParams, MixtureSampledParams
 from deepgen.training import compile_model, fit_epochs
 
+from . import samplers
 from .contract import N_DIGITS, AnomalyDetection, FigureInputs, TrainingData, TrainingResult
 
 logger = logging.getLogger(__name__)
@@ -171,3 +172,17 @@ def importance_weighted_nll(networks, images: np.ndarray, params: VariationalPar
 
 
 ANOMALY = AnomalyDetection({"neg_elbo": negative_elbo, "nll_iw": importance_weighted_nll})
+
+# What an unconditional variational family declares besides its name, label, parameters,
+# training and figures: ``Family(..., **UNCONDITIONAL)``.
+UNCONDITIONAL = {
+    "build": build,
+    "networks": ("encoder", "decoder"),
+    "encode": encode,
+    "decode": decode,
+    "samplers": (samplers.prior, samplers.mixture),
+    "epoch_image": "reconstructions",
+    "metrics": metrics,
+    "figure_names": FIGURE_NAMES,
+    "anomaly": ANOMALY,
+}
