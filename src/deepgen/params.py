@@ -211,20 +211,23 @@ def configuration(env: str | None = "base", project: Path | None = None, runtime
 
 
 _run_configuration = None  # the config loader of the session under way, if any (``use_run_configuration``)
+_run_parameters: dict | None = None  # its parameters, once resolved
 
 
 def use_run_configuration(config_loader) -> None:
     """Pipelines built from now on are shaped by this configuration (``None``: by the default
     environment's). The provenance hook calls this as a session's context is made, before Kedro
     first asks for a pipeline; ``kedro distribute`` with its own ``--env`` and ``--params``."""
-    global _run_configuration  # noqa: PLW0603 - one session at a time per process, as Kedro runs them
-    _run_configuration = config_loader
+    global _run_configuration, _run_parameters  # noqa: PLW0603 - one session at a time per process, as Kedro runs them
+    _run_configuration, _run_parameters = config_loader, None
 
 
 def shaping(block: type[Block], key: str) -> Block:
     """A parameter block that shapes pipelines (the latent sweep's sizes, the anomaly pipeline's
     digits) as the run's configuration sets it: conf/base, its environment and its ``--params``."""
-    loader = (
-        configuration(None) if _run_configuration is None else _run_configuration
-    )  # a loader is a (lazy) mapping: empty to `or`
-    return block(**loader["parameters"][key])
+    global _run_parameters  # noqa: PLW0603
+    if _run_configuration is None:
+        return block(**configuration(None)["parameters"][key])
+    if _run_parameters is None:  # a loader reads and merges every file each time it is asked: once per run
+        _run_parameters = _run_configuration["parameters"]
+    return block(**_run_parameters[key])
