@@ -218,7 +218,7 @@ def use_run_configuration(config_loader) -> None:
     """Pipelines built from now on are shaped by this configuration (``None``: by the default
     environment's). The provenance hook calls this as a session's context is made, before Kedro
     first asks for a pipeline; ``kedro distribute`` with its own ``--env`` and ``--params``."""
-    global _run_configuration, _run_parameters  # noqa: PLW0603 - one session at a time per process, as Kedro runs them
+    global _run_configuration, _run_parameters  # one session at a time per process, as Kedro runs them
     _run_configuration, _run_parameters = config_loader, None
 
 
