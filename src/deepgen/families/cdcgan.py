@@ -20,7 +20,7 @@ class CDCGANParams(gan_base.GANParams):
 def build(params: CDCGANParams) -> dict:
     return {
         "generator": adversarial.build_generator(params.latent_dim, params.fused_upsampling, params.label_embedding),
-        "discriminator": adversarial.build_discriminator(conditional=True),
+        "discriminator": adversarial.build_discriminator(conditional=True, dropout=params.discriminator_dropout),
     }
 
 

@@ -18,7 +18,7 @@ class DCGANParams(gan_base.GANParams):
 def build(params: DCGANParams) -> dict:
     return {
         "generator": adversarial.build_generator(params.latent_dim, params.fused_upsampling),
-        "discriminator": adversarial.build_discriminator(),
+        "discriminator": adversarial.build_discriminator(dropout=params.discriminator_dropout),
     }
 
 

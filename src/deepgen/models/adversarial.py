@@ -74,8 +74,9 @@ def build_generator(latent_dim: int, fused_upsampling: bool = True, label_embedd
     return keras.Model(inputs, layers.Reshape(IMAGE_SHAPE, name="image", dtype=OUTPUTS)(x), name="generator")
 
 
-def build_discriminator(conditional: bool = False) -> keras.Model:
-    """Image to the probability that it is real, as in Keras-GAN.
+def build_discriminator(conditional: bool = False, dropout: float = 0.25) -> keras.Model:
+    """Image to the probability that it is real, as in Keras-GAN (``dropout``: the share of
+    features each of its four Dropout layers drops; Keras-GAN's 0.25).
 
     ``conditional``: a projection discriminator (Miyato & Koyama 2018) that also reads the
     digit: its logit is Keras-GAN's plus the inner product of the image's features with a
@@ -86,14 +87,14 @@ def build_discriminator(conditional: bool = False) -> keras.Model:
     x = layers.Reshape((*IMAGE_SHAPE, 1))(images)
     x = layers.Conv2D(32, 3, strides=2, padding="same")(x)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
-    x = layers.Dropout(0.25)(x)
+    x = layers.Dropout(dropout)(x)
     for filters, strides in ((64, 2), (128, 2), (256, 1)):
         x = layers.Conv2D(filters, 3, strides=strides, padding="same")(x)
         if filters == 64:  # noqa: PLR2004 - Keras-GAN pads 7×7 to 8×8 here
             x = layers.ZeroPadding2D(padding=((0, 1), (0, 1)))(x)
         x = layers.BatchNormalization(momentum=0.8)(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
-        x = layers.Dropout(0.25)(x)
+        x = layers.Dropout(dropout)(x)
     features = layers.Flatten()(x)
     if not conditional:
         return keras.Model(images, layers.Dense(1, activation="sigmoid", dtype=OUTPUTS)(features), name="discriminator")
