@@ -29,6 +29,10 @@ def test_networks_match_keras_gan():
         layer.momentum for net in networks.values() for layer in net.layers if "batch_normalization" in layer.name
     }
     assert momenta == {0.8}
+    dropout = {layer.rate for layer in networks["discriminator"].layers if isinstance(layer, keras.layers.Dropout)}
+    assert dropout == {base_params("dcgan").discriminator_dropout}
+    tutorial = FAMILY.build(base_params("dcgan", discriminator_dropout=0.25))["discriminator"]
+    assert [layer.rate for layer in tutorial.layers if isinstance(layer, keras.layers.Dropout)] == [0.25] * 4
 
 
 @pytest.mark.slow  # tracing the GAN's step takes seconds
