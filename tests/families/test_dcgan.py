@@ -31,7 +31,7 @@ def test_networks_match_keras_gan():
     assert momenta == {0.8}
     dropout = {layer.rate for layer in networks["discriminator"].layers if isinstance(layer, keras.layers.Dropout)}
     assert dropout == {base_params("dcgan").discriminator_dropout}
-    tutorial = FAMILY.build(base_params("dcgan", discriminator_dropout=0.25))["discriminator"]
+    tutorial = FAMILY.build(base_params("dcgan", **FAMILY.tutorial.networks))["discriminator"]  # what the race trains
     assert [layer.rate for layer in tutorial.layers if isinstance(layer, keras.layers.Dropout)] == [0.25] * 4
 
 

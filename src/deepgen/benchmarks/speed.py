@@ -114,7 +114,7 @@ def race(family, params, images: np.ndarray, epochs: int, rounds: int, ablate: b
     else:
         params = params.model_copy(update={"epochs": epochs})
         images_per_epoch = len(train)
-    params = params.model_copy(update={"batch_size": BATCH_SIZE})
+    params = params.model_copy(update={"batch_size": BATCH_SIZE, **family.tutorial.networks})
 
     def reference() -> list[float]:
         start_training(0, deterministic=False)  # as the tutorial ran: no op determinism

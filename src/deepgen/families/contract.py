@@ -143,9 +143,12 @@ class AnomalyDetection:
 @dataclass(frozen=True)
 class TutorialReference:
     """A capability: the family's training written the way the tutorial wrote it (Keras' defaults,
-    the Keras-GAN loop), which ``python -m deepgen.benchmarks`` races its training node against."""
+    the Keras-GAN loop), which ``python -m deepgen.benchmarks`` races its training node against.
+    ``networks``: the parameters that give the node the tutorial's networks where the family's
+    defaults have changed them, so that the race trains the same networks both ways."""
 
     train: TutorialTraining
+    networks: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

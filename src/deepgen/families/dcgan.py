@@ -48,5 +48,5 @@ FAMILY = Family(
     epoch_image="samples",
     figures=figures,
     figure_names=("progression",),
-    tutorial=TutorialReference(tutorial_training),
+    tutorial=TutorialReference(tutorial_training, networks={"discriminator_dropout": adversarial.KERAS_GAN_DROPOUT}),
 )

@@ -24,8 +24,8 @@ class GANParams(StepCountedParams):
     beta_1: float = Field(ge=0, lt=1)  # Adam's, for both networks
     discriminator_learning_rate: float | None = Field(default=None, gt=0)  # None: the generator's
     fused_upsampling: bool  # see deepgen.models.adversarial.UpsampleConv2D
-    # The discriminator's Dropout rate (Keras-GAN's 0.25): a change of the tutorial's network.
-    discriminator_dropout: float = Field(default=0.25, ge=0, lt=1)
+    # The discriminator's Dropout rate: other than Keras-GAN's, a change of the tutorial's network.
+    discriminator_dropout: float = Field(default=adversarial.KERAS_GAN_DROPOUT, ge=0, lt=1)
 
 
 def train(networks, data: TrainingData, params: GANParams, seed: int, callbacks: list) -> TrainingResult:

@@ -10,6 +10,7 @@ from keras import layers, ops
 from .blocks import N_DIGITS, OUTPUTS, conditioned, predict, to_unit
 
 IMAGE_SHAPE = (28, 28)
+KERAS_GAN_DROPOUT = 0.25  # the rate of each of the Keras-GAN discriminator's Dropout layers
 
 
 @keras.saving.register_keras_serializable(package="deepgen")
@@ -74,9 +75,9 @@ def build_generator(latent_dim: int, fused_upsampling: bool = True, label_embedd
     return keras.Model(inputs, layers.Reshape(IMAGE_SHAPE, name="image", dtype=OUTPUTS)(x), name="generator")
 
 
-def build_discriminator(conditional: bool = False, dropout: float = 0.25) -> keras.Model:
+def build_discriminator(conditional: bool = False, dropout: float = KERAS_GAN_DROPOUT) -> keras.Model:
     """Image to the probability that it is real, as in Keras-GAN (``dropout``: the share of
-    features each of its four Dropout layers drops; Keras-GAN's 0.25).
+    features each of its four Dropout layers drops).
 
     ``conditional``: a projection discriminator (Miyato & Koyama 2018) that also reads the
     digit: its logit is Keras-GAN's plus the inner product of the image's features with a
