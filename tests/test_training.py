@@ -57,7 +57,17 @@ def test_auto_leaves_xla_to_keras_on_cpu():
     assert model.jit_compile is False  # Keras' own choice without a GPU
 
 
-SHORT = {"epochs": 1, "steps": 4, "gen_interval": 2, "iw_samples": 5, "widths": [8, 16], "groups": 4}
+SHORT = {
+    "epochs": 1,
+    "steps": 4,
+    "autoencoder_steps": 2,
+    "gen_interval": 2,
+    "iw_samples": 5,
+    "widths": [8, 16],
+    "groups": 4,
+    "units": 16,
+    "blocks": 1,
+}
 TINY = {"batch_size": 16, "steps_per_execution": 1, "jit_compile": False, "eval_interval": 0}
 
 

@@ -59,7 +59,7 @@ def test_training_steps_lower_the_loss_on_a_tiny_batch(mnist_batch):
 
 
 def test_ddim_with_the_same_noise_gives_the_same_images_and_visits_the_steps_asked():
-    sampler = ddpm.DDIMSampler(_tiny_denoiser(), ddpm.cosine_alpha_bars(), batch_size=4)
+    sampler = ddpm.DiffusionSampler(_tiny_denoiser(), ddpm.cosine_alpha_bars(), batch_size=4)
     noise = np.random.default_rng(1).standard_normal((6, 28, 28), dtype=np.float32)
     first, kept = sampler(noise, 5, keep=(0, 4))
     again, _ = sampler(noise, 5)
@@ -73,7 +73,7 @@ def test_guidance_changes_what_a_conditional_denoiser_draws():
     denoiser = _tiny_denoiser(conditional=True)
     rng = np.random.default_rng(3)  # its output layer starts at zero: any input would predict no noise
     denoiser.set_weights([rng.normal(0, 0.1, w.shape).astype(np.float32) for w in denoiser.get_weights()])
-    sampler = ddpm.DDIMSampler(denoiser, ddpm.cosine_alpha_bars())
+    sampler = ddpm.DiffusionSampler(denoiser, ddpm.cosine_alpha_bars())
     noise = np.random.default_rng(2).standard_normal((4, 28, 28), dtype=np.float32)
     digits = np.array([1, 2, 3, 4], np.int32)
     unguided, _ = sampler(noise, 3, digits=digits, guidance=0.0)
@@ -135,3 +135,48 @@ def test_a_checkpoint_restores_the_moving_average_that_samples(tmp_path, mnist_b
     resumed.fit(images, batch_size=16, epochs=1, callbacks=[TrainingCheckpoint(str(tmp_path))], verbose=0)
     for restored, saved in zip(resumed.denoiser.get_weights(), trained.denoiser.get_weights(), strict=True):
         np.testing.assert_array_equal(restored, saved)
+
+
+class _GaussianDataDenoiser:
+    """The exact noise prediction when the data are N(0, s² I): E[ε | x_t] = σ_t x_t / (ᾱ_t s² + σ_t²).
+    The probability-flow ODE then carries noise x_T to s·x_T / √(ᾱ_T s² + 1 − ᾱ_T) exactly."""
+
+    def __init__(self, alpha_bars, s):
+        import tensorflow as tf
+
+        self.alpha_bars, self.s = tf.constant(alpha_bars, tf.float32), s
+
+    def __call__(self, inputs, training=False):
+        import tensorflow as tf
+
+        x, steps = inputs
+        alpha_bar = tf.reshape(tf.gather(self.alpha_bars, steps), (-1, 1))
+        return tf.sqrt(1 - alpha_bar) * x / (alpha_bar * self.s**2 + 1 - alpha_bar)
+
+
+def test_the_solvers_converge_to_the_odes_solution_at_their_order():
+    """Four times the steps: DDIM's error falls about four times (first order), DPM-Solver++(2M)'s
+    about sixteen (second order)."""
+    alpha_bars, s = ddpm.cosine_alpha_bars(), 0.5
+    sampler = ddpm.DiffusionSampler(_GaussianDataDenoiser(alpha_bars, s), alpha_bars, clip=100.0)
+    noise = np.random.default_rng(0).standard_normal((50, 4), dtype=np.float32)
+    exact = s * noise / np.sqrt(alpha_bars[-1] * s**2 + 1 - alpha_bars[-1])
+
+    def error(solver, n_steps):
+        return np.abs(sampler(noise, n_steps, solver=solver)[0] - exact).max()
+
+    ddim, second_order = (
+        error("ddim", 50) / error("ddim", 200),
+        error("dpm_solver_2m", 50) / error("dpm_solver_2m", 200),
+    )
+    assert 3 < ddim < 6 and second_order > 10, (ddim, second_order)
+
+
+def test_ddim_coefficients_are_its_update_and_an_unknown_solver_is_refused():
+    alpha_bars = ddpm.cosine_alpha_bars()
+    steps = ddpm.ddim_steps(4)
+    a, b, c, e = ddpm.solver_coefficients(alpha_bars, steps, "ddim").T
+    assert np.all(a == 0) and np.all(c == 0)
+    assert np.allclose(b, np.sqrt(np.append(alpha_bars[steps[1:]], 1))) and e[-1] == 0
+    with pytest.raises(ValueError, match="solver must be one of"):
+        ddpm.solver_coefficients(alpha_bars, steps, "euler")

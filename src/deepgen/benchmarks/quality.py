@@ -136,13 +136,13 @@ def _run(family, changes: dict, share: float, samples: int, inputs: dict) -> dic
     from deepgen.training import QUALITY
 
     name = family.name
-    block = inputs["parameters"][name] | changes | {"eval_samples": samples, "resume": False}
     unit = family.params.counted_in()
-    block["eval_interval"] = INTERVALS[unit]
-    block[unit + "s"] = 10_000  # more than the share allows: the time stops it
+    # More epochs or steps than the share allows (the time stops it) and a probe every interval,
+    # unless the setting fixes them (a family whose schedule follows its length: trained to it).
+    study = {"eval_samples": samples, "resume": False, "eval_interval": INTERVALS[unit], unit + "s": 10_000}
     if unit == "step":
-        block["gen_interval"] = INTERVALS[unit]
-    params = family.params(**block)
+        study["gen_interval"] = INTERVALS[unit]
+    params = family.params(**(inputs["parameters"][name] | study | changes))
     x, validation_x = inputs[family.scaling]
     labels, validation_labels = inputs["labels"]
     context = TrainingContext(callbacks=[_StopAfter(share)])

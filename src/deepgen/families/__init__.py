@@ -60,6 +60,7 @@ _register_module("cvae", default_run=True)
 _register_module("dcgan", default_run=True)
 _register_module("cdcgan", default_run=True)
 _register_module("diffusion")
+_register_module("latent_diffusion")
 
 __all__ = [
     "FAMILIES",

@@ -1,6 +1,7 @@
 """A denoising diffusion model for 28×28 images (Ho et al. 2020): a small U-Net learns to
 predict the noise added at a random step of a fixed cosine schedule (Nichol & Dhariwal 2021);
-images are drawn with DDIM (Song et al. 2020), deterministic, in as few steps as asked.
+images are drawn by a deterministic solver of the probability-flow ODE, DDIM (Song et al.
+2020) or DPM-Solver++(2M) (Lu et al. 2022), in as few steps as asked.
 
 Conditional denoisers take the digit as a second input, with ``NULL_DIGIT`` meaning "no digit":
 trained with the digit dropped at a fixed rate, one network gives both the conditional and the
@@ -34,8 +35,8 @@ def cosine_alpha_bars(n_timesteps: int = N_TIMESTEPS, offset: float = 0.008) -> 
 
 
 def noised(images, noise, alpha_bars):
-    """A sample of q(x_t | x_0) = N(√ᾱ_t x_0, (1 − ᾱ_t) I), given the noise."""
-    alpha_bars = ops.reshape(alpha_bars, (-1, 1, 1))
+    """A sample of q(x_t | x_0) = N(√ᾱ_t x_0, (1 − ᾱ_t) I), given the noise (one ᾱ_t per image or code)."""
+    alpha_bars = ops.reshape(alpha_bars, (-1,) + (1,) * (len(images.shape) - 1))
     return ops.sqrt(alpha_bars) * images + ops.sqrt(1 - alpha_bars) * noise
 
 
@@ -143,20 +144,65 @@ class Diffusion(keras.Model):
 
 
 def ddim_steps(n_steps: int, n_timesteps: int = N_TIMESTEPS) -> np.ndarray:
-    """The schedule's steps DDIM visits, from the last (pure noise) down: ``n_steps`` evenly
+    """The schedule's steps a sampler visits, from the last (pure noise) down: ``n_steps`` evenly
     spaced indices of T−1…0."""
     return np.linspace(n_timesteps - 1, 0, n_steps).round().astype(np.int32)
 
 
-class DDIMSampler:
-    """Deterministic DDIM (η = 0): from x_T = the given noise, each visited step predicts the
-    noise ε̂, the clean image x̂_0 = (x_t − √(1−ᾱ_t) ε̂)/√ᾱ_t (clipped to [−1, 1]) and moves to
-    x_s = √ᾱ_s x̂_0 + √(1−ᾱ_s) ε̂. One compiled function per step pattern, batches of
-    ``batch_size``; with digits and ``guidance`` w the noise is (1 + w) ε̂(x, digit) − w ε̂(x, ∅)."""
+SOLVERS = ("ddim", "dpm_solver_2m")
 
-    def __init__(self, denoiser: keras.Model, alpha_bars: np.ndarray, batch_size: int = 500, jit_compile: bool = False):
+
+def solver_coefficients(alpha_bars: np.ndarray, steps: np.ndarray, solver: str) -> np.ndarray:
+    """Per visited step, the (a, b, c, e) of the update x_next = a·x + b·((1 + c)·x̂₀ − c·x̂₀_prev)
+    + e·ε̂, in float64 (x̂₀: this step's clean prediction, x̂₀_prev: the last step's; the final
+    step goes to ᾱ = 1, the clean image).
+
+    ``ddim``: x_next = √ᾱ_next·x̂₀ + √(1−ᾱ_next)·ε̂ (Song et al. 2020, η = 0).
+    ``dpm_solver_2m``: DPM-Solver++(2M) (Lu et al. 2022), the multistep second-order solver of
+    the probability-flow ODE in λ = log(√ᾱ/√(1−ᾱ)), with step h: x_next = (σ_next/σ)·x +
+    α_next·(1 − e^(−h))·D, D extrapolated from the last two x̂₀ with c = h/(2·h_prev); first and
+    last steps first-order, as the paper's (and k-diffusion's) final step to σ = 0 is."""
+    alpha = np.sqrt(alpha_bars[steps].astype(np.float64))
+    sigma = np.sqrt(1 - alpha_bars[steps].astype(np.float64))
+    alpha_next, sigma_next = np.append(alpha[1:], 1.0), np.append(sigma[1:], 0.0)
+    coefficients = np.zeros((len(steps), 4))
+    if solver == "ddim":
+        coefficients[:, 1], coefficients[:, 3] = alpha_next, sigma_next
+        return coefficients
+    if solver != "dpm_solver_2m":
+        raise ValueError(f"solver must be one of {SOLVERS}, not {solver!r}")
+    lam = np.log(alpha) - np.log(sigma)
+    lam_next = np.append(lam[1:], np.inf)
+    h = lam_next - lam
+    coefficients[:, 0] = sigma_next / sigma
+    coefficients[:, 1] = alpha_next * -np.expm1(-h)
+    final = np.isinf(h)
+    coefficients[final, :2] = (0.0, 1.0)  # to σ = 0: the clean prediction itself
+    middle = np.arange(1, len(steps) - 1)
+    coefficients[middle, 2] = h[middle] / (2 * h[middle - 1])
+    return coefficients
+
+
+class DiffusionSampler:
+    """Deterministic sampling of the probability-flow ODE from x_T = the given noise (images
+    N×28×28, or codes N×d): each visited step predicts the noise ε̂ and the clean point x̂₀ =
+    (x_t − √(1−ᾱ_t)·ε̂)/√ᾱ_t, clipped to ±``clip`` (the first steps, from ᾱ ≈ 0, would divide by
+    ~0), and moves by the ``solver``'s update (``solver_coefficients``). One compiled function
+    for every step and solver, batches of ``batch_size``; with digits and ``guidance`` w the noise
+    is (1 + w)·ε̂(x, digit) − w·ε̂(x, ∅)."""
+
+    def __init__(
+        self,
+        denoiser: keras.Model,
+        alpha_bars: np.ndarray,
+        clip: float = 1.0,
+        batch_size: int = 500,
+        jit_compile: bool = False,
+    ):
         self.denoiser = denoiser
+        self.alpha_bars_np = np.asarray(alpha_bars)
         self.alpha_bars = tf.constant(alpha_bars, tf.float32)
+        self.clip = clip
         self.batch_size = batch_size
         self._step = tf.function(self._one_step, reduce_retracing=True, jit_compile=jit_compile)
 
@@ -175,12 +221,12 @@ class DDIMSampler:
         conditional, unconditional = tf.split(both, 2)
         return (1 + guidance) * conditional - guidance * unconditional
 
-    def _one_step(self, x, step, next_step, digits, guidance):
+    def _one_step(self, x, previous_x0, step, coefficients, digits, guidance):
         alpha_bar = self.alpha_bars[step]
-        alpha_bar_next = tf.where(next_step >= 0, self.alpha_bars[tf.maximum(next_step, 0)], 1.0)
         noise = self._predicted_noise(x, step, digits, guidance)
-        x0 = tf.clip_by_value((x - tf.sqrt(1 - alpha_bar) * noise) / tf.sqrt(alpha_bar), -1.0, 1.0)
-        return tf.sqrt(alpha_bar_next) * x0 + tf.sqrt(1 - alpha_bar_next) * noise, x0
+        x0 = tf.clip_by_value((x - tf.sqrt(1 - alpha_bar) * noise) / tf.sqrt(alpha_bar), -self.clip, self.clip)
+        a, b, c, e = tf.unstack(coefficients)
+        return a * x + b * ((1 + c) * x0 - c * previous_x0) + e * noise, x0
 
     def __call__(
         self,
@@ -189,18 +235,22 @@ class DDIMSampler:
         digits: np.ndarray | None = None,
         guidance: float = 0.0,
         keep: tuple[int, ...] = (),
+        solver: str = "ddim",
     ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-        """Images in [−1, 1] from ``noise`` (N×28×28), and the predicted clean images x̂_0 at the
-        visited steps whose positions (0 … n_steps − 1) are in ``keep``."""
-        steps = ddim_steps(n_steps, len(self.alpha_bars))
-        next_steps = np.append(steps[1:], -1)
-        images, kept = [], {position: [] for position in keep}
+        """Samples (in the denoiser's space, within ±``clip``) from ``noise``, and the predicted
+        clean points x̂₀ at the visited steps whose positions (0 … n_steps − 1) are in ``keep``."""
+        steps = ddim_steps(n_steps, len(self.alpha_bars_np))
+        coefficients = tf.constant(solver_coefficients(self.alpha_bars_np, steps, solver), tf.float32)
+        samples, kept = [], {position: [] for position in keep}
         for start in range(0, len(noise), self.batch_size):
             x = tf.constant(noise[start : start + self.batch_size], tf.float32)
+            x0 = tf.zeros_like(x)
             batch_digits = None if digits is None else tf.constant(digits[start : start + self.batch_size], tf.int32)
-            for position, (step, next_step) in enumerate(zip(steps, next_steps, strict=True)):
-                x, x0 = self._step(x, tf.constant(step), tf.constant(next_step), batch_digits, tf.constant(guidance))
+            for position, step in enumerate(steps):
+                x, x0 = self._step(
+                    x, x0, tf.constant(step), coefficients[position], batch_digits, tf.constant(guidance)
+                )
                 if position in kept:
                     kept[position].append(x0.numpy())
-            images.append(x.numpy())
-        return np.concatenate(images), {position: np.concatenate(parts) for position, parts in kept.items()}
+            samples.append(x.numpy())
+        return np.concatenate(samples), {position: np.concatenate(parts) for position, parts in kept.items()}

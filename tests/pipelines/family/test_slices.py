@@ -21,6 +21,7 @@ TINY = {"batch_size": 16, "steps_per_execution": 1, "jit_compile": False, "n_sam
 SHORT = {
     "epochs": 1,
     "steps": 4,
+    "autoencoder_steps": 2,
     "gen_interval": 2,
     "iw_samples": 5,
     "sampling_steps": 3,
@@ -28,6 +29,8 @@ SHORT = {
     "curve_samples": 20,
     "widths": [8, 16],
     "groups": 4,
+    "units": 16,
+    "blocks": 1,
 }
 EVAL_INTERVAL = {"epoch": 1, "step": 2}  # samples scored after every epoch, or every 2 of the 4 steps
 
