@@ -56,13 +56,21 @@ def test_a_family_never_trained_says_which_run_trains_it(project_copy):
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"family": "gan"}, "generate.family is 'gan'; the families are ae, vae, iwae, cvae, dcgan, cdcgan, diffusion"),
+        (
+            {"family": "gan"},
+            "generate.family is 'gan'; the families are ae, vae, iwae, cvae, dcgan, cdcgan, diffusion, latent_diffusion",
+        ),
         ({"family": "dcgan", "sampler": "mixture"}, "generate.sampler is 'mixture'; dcgan has prior"),
         ({"family": "cvae", "digit": 10}, "less than or equal to 9"),
+        (
+            {"family": "latent_diffusion", "sampling": {"units": 64, "solver": "ddim"}},
+            "generate.sampling changes units, which the trained latent_diffusion cannot change without training "
+            "again; it may change .*sampling_steps, solver",
+        ),
     ],
 )
 def test_generate_parameters_are_checked(settings, message):
-    defaults = {"family": "ae", "n": 4, "digit": None, "sampler": "prior", "seed": 0, "name": "samples"}
+    defaults = {"family": "ae", "n": 4, "digit": None, "sampler": "prior", "seed": 0, "name": "samples", "sampling": {}}
     with pytest.raises(ValueError, match=message):
         GenerateParams(**{**defaults, **settings})
 
@@ -79,7 +87,7 @@ def test_a_digit_for_a_model_saved_unconditional_names_the_key_that_makes_it_con
         evaluator_sha256="0" * 64,
     )  # fmt: skip
     denoiser = family.build(params)["denoiser"]
-    asked = GenerateParams(family="diffusion", n=2, digit=7, sampler="prior", seed=0, name="sevens")
+    asked = GenerateParams(family="diffusion", n=2, digit=7, sampler="prior", seed=0, name="sevens", sampling={})
     with pytest.raises(ValueError, match=r"trained unconditional \(diffusion\.conditional: false\)"):
         generate(asked, {"diffusion/denoiser": lambda: denoiser}, {"diffusion": lambda: report}, None)
 

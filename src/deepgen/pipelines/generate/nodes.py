@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import keras
 import numpy as np
@@ -23,6 +24,9 @@ class GenerateParams(Block):
     sampler: str  # one of the family's samplers: prior (all), mixture (families with an encoder)
     seed: NonNegativeInt  # the same seed and parameters give the same images
     name: str = Field(pattern=r"^[\w.-]+$")  # the files' name: <name>.npy and <name>.png
+    # Keys of the family's block changed for this drawing, among those that leave its training as
+    # it was (a diffusion family's solver, sampling_steps, guidance): {} draws as its run drew.
+    sampling: dict[str, Any]
 
     @model_validator(mode="after")
     def _known_family_and_sampler(self) -> GenerateParams:
@@ -38,6 +42,13 @@ class GenerateParams(Block):
         samplers = [sampler.name for sampler in family.samplers]
         if self.sampler not in samplers:
             raise ValueError(f"generate.sampler is '{self.sampler}'; {self.family} has {', '.join(samplers)}.")
+        retraining = sorted(set(self.sampling) - family.params.RESUMABLE_CHANGES)
+        if retraining:
+            allowed = ", ".join(sorted(family.params.RESUMABLE_CHANGES & set(family.params.model_fields)))
+            raise ValueError(
+                f"generate.sampling changes {', '.join(retraining)}, which the trained {self.family} cannot change "
+                f"without training again; it may change {allowed}."
+            )
         return self
 
 
@@ -62,6 +73,7 @@ def generate(
     networks = {network: trained_networks[f"{family.name}/{network}"]() for network in family.networks}
     trained_with = family.params(**saved_reports[family.name]().parameters)
     family = family.configured(trained_with)
+    trained_with = trained_with.changed(params.sampling, "generate.sampling")
     if params.digit is not None and not family.conditional:
         raise ValueError(
             f"generate.digit = {params.digit}, but the saved {family.label} was trained unconditional "
