@@ -70,3 +70,7 @@ def test_a_setting_trains_until_its_cpu_seconds_are_spent_and_is_probed_on_the_w
     assert all(seconds < 5.0 for seconds in curve["cpu_seconds"][:-1])  # it went on until 5 CPU seconds were spent
     assert curve["epoch"] == list(range(1, len(curve["fd"]) + 1)) and all(fd > 0 for fd in curve["fd"])
     assert run["phases"]["fit"] > 0
+
+    # A setting may fix the length and the probe's interval: it trains to them, whatever its share.
+    fixed = _run(FAMILIES["ae"], {"epochs": 2, "eval_interval": 2}, share=1000.0, samples=100, inputs=inputs)
+    assert fixed["curve"]["epoch"] == [2]

@@ -101,7 +101,7 @@ def test_its_parameters_make_the_family_conditional_or_not():
     assert not family.conditional and family.may_be_conditional
     assert family.configured(base_params("diffusion")) is family
     conditional = family.configured(base_params("diffusion", conditional=True))
-    assert conditional.conditional and conditional.label == "Diffusion (DDIM), conditional"
+    assert conditional.conditional and conditional.label == "Diffusion, conditional"
     assert conditional.default_digits(12).tolist() == [*range(10), 0, 1]
     assert not FAMILIES["dcgan"].may_be_conditional and FAMILIES["cdcgan"].may_be_conditional
 

@@ -8,7 +8,7 @@ import pytest
 
 from deepgen.families import FAMILIES
 from deepgen.models import ddpm
-from deepgen.models import latent_diffusion as networks_of
+from deepgen.models import latent_diffusion as latent_networks
 from tests.conftest import base_params
 
 TINY = {"widths": [8, 16], "units": 16, "blocks": 1, "embedding_dim": 8, "latent_dim": 4}
@@ -18,7 +18,7 @@ def test_the_autoencoder_trains_first_then_only_the_denoiser(mnist_batch):
     keras.utils.set_random_seed(0)
     params = base_params("latent_diffusion", **TINY, conditional=True)
     networks = FAMILIES["latent_diffusion"].build(params)
-    model = networks_of.LatentDiffusion(
+    model = latent_networks.LatentDiffusion(
         **networks,
         alpha_bars=ddpm.cosine_alpha_bars(),
         autoencoder_steps=2,
@@ -48,7 +48,7 @@ def test_the_autoencoder_trains_first_then_only_the_denoiser(mnist_batch):
 
 
 def test_codes_come_out_standardised_by_the_encoder():
-    encoder = networks_of.build_encoder(6, (8, 16))
+    encoder = latent_networks.build_encoder(6, (8, 16))
     encoder.layers[-1].moving_mean.assign(np.full(6, 3.0))
     encoder.layers[-1].moving_variance.assign(np.full(6, 4.0))
     images = np.zeros((2, 28, 28), np.float32)  # the dense layer's bias starts at 0: codes of 0 before normalising

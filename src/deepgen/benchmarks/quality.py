@@ -6,8 +6,10 @@ Each setting trains the family's networks in this process, through the pipeline'
 node, from the same seed and on the pipeline's split of MNIST, until its share of the default
 run's training time in CPU seconds (``SHARES``, times ``--share``) is spent; the node's probe
 scores ``--samples`` prior samples under the frozen evaluator as it goes (FD against the test
-set, with the wall and CPU seconds of training before it). Settings of one family run one after the other, so their ratios are
-measured side by side. Writes ``data/08_reporting/quality_study.json`` and
+set, with the wall and CPU seconds of training before it). A setting may fix the length and the
+probe's interval itself (``steps``, ``eval_interval``): a family whose learning rate follows its
+length (decayed over its steps) is then trained to it. Settings of one family run one after the other,
+so their ratios are measured side by side. Writes ``data/08_reporting/quality_study.json`` and
 ``docs/images/quality_study.png``, and the table between the markers in docs/performance.md.
 """
 

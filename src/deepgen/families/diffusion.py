@@ -92,7 +92,7 @@ def figures(networks, given: FigureInputs) -> dict:
 
 FAMILY = Family(
     name="diffusion",
-    label="Diffusion (DDIM)",
+    label="Diffusion",
     params=PixelDiffusionParams,
     build=build,
     train=train,

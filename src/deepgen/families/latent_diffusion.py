@@ -14,7 +14,7 @@ from pydantic import Field, PositiveInt, model_validator
 
 from deepgen.figures import labelled_rows, note_figure
 from deepgen.models import ddpm
-from deepgen.models import latent_diffusion as networks_of
+from deepgen.models import latent_diffusion as latent_networks
 from deepgen.models.blocks import N_DIGITS
 from deepgen.training import compile_model, fit_steps
 
@@ -53,9 +53,9 @@ class LatentDiffusionParams(DiffusionParams):
 def build(params: LatentDiffusionParams) -> dict:
     widths = tuple(params.widths)
     return {
-        "encoder": networks_of.build_encoder(params.latent_dim, widths),
-        "decoder": networks_of.build_decoder(params.latent_dim, widths),
-        "denoiser": networks_of.build_denoiser(
+        "encoder": latent_networks.build_encoder(params.latent_dim, widths),
+        "decoder": latent_networks.build_decoder(params.latent_dim, widths),
+        "denoiser": latent_networks.build_denoiser(
             params.latent_dim, params.units, params.blocks, params.embedding_dim, params.conditional
         ),
     }
@@ -65,7 +65,7 @@ def train(networks, data: TrainingData, params: LatentDiffusionParams, seed: int
     """``params.steps`` updates in Keras epochs of ``gen_interval`` steps, the autoencoder's
     first. The denoiser's optimiser keeps the moving average of its weights, swapped in at the
     end: the saved denoiser is the average."""
-    model = networks_of.LatentDiffusion(
+    model = latent_networks.LatentDiffusion(
         **networks,
         alpha_bars=ddpm.cosine_alpha_bars(),
         autoencoder_steps=params.autoencoder_steps,

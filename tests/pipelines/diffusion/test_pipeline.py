@@ -42,7 +42,7 @@ def test_the_conditional_option_writes_every_output_and_generates_the_digit_aske
     assert samples.shape == (100, 28, 28) and samples.dtype == np.float32 and 0 <= samples.min() <= samples.max() <= 1
     report = json.loads((data / "08_reporting/diffusion/metrics.json").read_text())
     assert report["metrics"]["sampling_seconds_per_1000"] > 0 and report["samples"]["prior"]["fd"] > 0
-    assert report["label"] == "Diffusion (DDIM), conditional" and report["parameters"]["conditional"] is True
+    assert report["label"] == "Diffusion, conditional" and report["parameters"]["conditional"] is True
     assert 0 <= report["samples"]["prior"]["conditional_accuracy"] <= 1
     assert report["samples"]["prior"]["fd_per_class"] > 0
     history = json.loads((data / "08_reporting/diffusion/training_history.json").read_text())

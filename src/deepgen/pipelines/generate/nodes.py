@@ -25,7 +25,7 @@ class GenerateParams(Block):
     seed: NonNegativeInt  # the same seed and parameters give the same images
     name: str = Field(pattern=r"^[\w.-]+$")  # the files' name: <name>.npy and <name>.png
     # Keys of the family's block changed for this drawing, among those that leave its training as
-    # it was (a diffusion family's solver, sampling_steps, guidance): {} draws as its run drew.
+    # it was (a sampler's solver, sampling_steps, guidance): {} draws as its run drew.
     sampling: dict[str, Any]
 
     @model_validator(mode="after")
