@@ -107,6 +107,17 @@ class StepCountedParams(FamilyParams):
     COUNTED_IN = "step"
     RESUMABLE_CHANGES = FamilyParams.RESUMABLE_CHANGES | {"steps"}
 
+    def shortened(self, steps: int, gen_interval: int) -> StepCountedParams:
+        """This block trained for ``steps`` steps in epochs of ``gen_interval`` (what a benchmark
+        times); a block whose other keys count steps too keeps them in proportion."""
+        return self.model_copy(
+            update={
+                "steps": steps,
+                "gen_interval": gen_interval,
+                "steps_per_execution": min(self.steps_per_execution, gen_interval),
+            }
+        )
+
     @model_validator(mode="after")
     def _whole_intervals(self) -> StepCountedParams:
         # Training runs in Keras epochs of gen_interval steps, one sample grid after each.

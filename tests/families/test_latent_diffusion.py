@@ -79,3 +79,14 @@ def test_samples_are_decoded_codes_the_same_for_a_seed_with_either_solver(solver
     first, again, other = draw(1), draw(1), draw(2)
     assert first.shape == (6, 28, 28) and first.dtype == np.float32 and 0 <= first.min() <= first.max() <= 1
     assert np.array_equal(first, again) and not np.array_equal(first, other)
+
+
+def test_a_shortened_block_keeps_both_stages_in_proportion():
+    params = base_params("latent_diffusion").shortened(100, 10)
+    assert (params.steps, params.autoencoder_steps, params.gen_interval, params.steps_per_execution) == (
+        100,
+        17,
+        10,
+        10,
+    )
+    assert base_params("latent_diffusion").shortened(2, 1).autoencoder_steps == 1

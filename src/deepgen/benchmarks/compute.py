@@ -66,10 +66,7 @@ def compute_row(family, params, images: np.ndarray, epochs: int, rounds: int, in
     without XLA in alternating rounds, then sampling ``sampled`` images."""
     family = family.configured(params)
     if family.params.counted_in() == "step":
-        steps_per_execution = min(params.steps_per_execution, interval)
-        params = params.model_copy(
-            update={"gen_interval": interval, "steps": epochs * interval, "steps_per_execution": steps_per_execution}
-        )
+        params = params.shortened(epochs * interval, interval)
         images_per_epoch = interval * params.batch_size
     else:
         params = params.model_copy(update={"epochs": epochs})

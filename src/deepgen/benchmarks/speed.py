@@ -106,10 +106,7 @@ def race(family, params, images: np.ndarray, epochs: int, rounds: int, ablate: b
     images = images if family.scaling == "unit" else images * 2 - 1
     train, held_out = images[:-256], images[-256:]  # the node validates every epoch, as in the pipelines
     if family.params.counted_in() == "step":
-        steps_per_execution = min(params.steps_per_execution, interval)
-        params = params.model_copy(
-            update={"gen_interval": interval, "steps": epochs * interval, "steps_per_execution": steps_per_execution}
-        )
+        params = params.shortened(epochs * interval, interval)
         images_per_epoch = interval * BATCH_SIZE
     else:
         params = params.model_copy(update={"epochs": epochs})

@@ -40,6 +40,11 @@ class LatentDiffusionParams(DiffusionParams):
 
     RESUMABLE_CHANGES = DiffusionParams.RESUMABLE_CHANGES | {"clip"}
 
+    def shortened(self, steps: int, gen_interval: int) -> LatentDiffusionParams:
+        """Both stages shortened in proportion (at least a step each)."""
+        autoencoder_steps = min(max(1, round(steps * self.autoencoder_steps / self.steps)), steps - 1)
+        return super().shortened(steps, gen_interval).model_copy(update={"autoencoder_steps": autoencoder_steps})
+
     @model_validator(mode="after")
     def _stages(self) -> LatentDiffusionParams:
         if self.autoencoder_steps >= self.steps:
