@@ -180,3 +180,12 @@ def test_ddim_coefficients_are_its_update_and_an_unknown_solver_is_refused():
     assert np.allclose(b, np.sqrt(np.append(alpha_bars[steps[1:]], 1))) and e[-1] == 0
     with pytest.raises(ValueError, match="solver must be one of"):
         ddpm.solver_coefficients(alpha_bars, steps, "euler")
+
+
+def test_min_snr_weights_leave_the_noisy_steps_and_damp_the_clean_ones():
+    alpha_bars = ddpm.cosine_alpha_bars()
+    assert np.all(ddpm.loss_weights(alpha_bars, None) == 1)
+    weights = ddpm.loss_weights(alpha_bars, 5.0)
+    snr = alpha_bars / (1 - alpha_bars)
+    assert np.all(weights[snr <= 5] == 1) and np.allclose(weights[snr > 5], 5 / snr[snr > 5])
+    assert weights[0] < 1e-3 and np.all(np.diff(weights) >= 0)  # the cleanest step counts least

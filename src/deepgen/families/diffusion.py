@@ -7,6 +7,8 @@ asked for (classifier-free guidance, weight ``guidance``)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 import keras
 import numpy as np
 from pydantic import Field, PositiveInt, model_validator
@@ -29,6 +31,9 @@ class PixelDiffusionParams(DiffusionParams):
     widths: list[PositiveInt] = Field(min_length=2, max_length=3)  # U-Net channels at 28×28, 14×14 (, 7×7)
     embedding_dim: PositiveInt  # the step's sinusoidal embedding and its MLP
     groups: PositiveInt  # GroupNormalization groups (each width a multiple)
+    # constant: learning_rate throughout; cosine: from learning_rate down to 0 over the steps
+    learning_rate_schedule: Literal["constant", "cosine"]
+    min_snr_gamma: float | None = Field(gt=0)  # Min-SNR-γ loss weighting (ddpm.loss_weights); null: none
 
     @model_validator(mode="after")
     def _consistent(self) -> PixelDiffusionParams:
@@ -49,8 +54,17 @@ def train(networks, data: TrainingData, params: PixelDiffusionParams, seed: int,
     """``params.steps`` updates in Keras epochs of ``gen_interval`` steps. The optimiser keeps
     the moving average of the weights, and ``fit`` swaps it in when it ends: the saved denoiser
     is the average. A conditional denoiser's batches carry each image's digit."""
-    model = ddpm.Diffusion(networks["denoiser"], ddpm.cosine_alpha_bars(), drop_digit=params.label_dropout, seed=seed)
-    optimizer = keras.optimizers.Adam(params.learning_rate, use_ema=True, ema_momentum=params.ema_momentum)
+    model = ddpm.Diffusion(
+        networks["denoiser"],
+        ddpm.cosine_alpha_bars(),
+        drop_digit=params.label_dropout,
+        seed=seed,
+        min_snr_gamma=params.min_snr_gamma,
+    )
+    rate = params.learning_rate
+    if params.learning_rate_schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(rate, params.steps)
+    optimizer = keras.optimizers.Adam(rate, use_ema=True, ema_momentum=params.ema_momentum)
     compile_model(model, params, optimizer=optimizer)
     digits = data.labels.astype(np.int32) if model.conditional else None
     return TrainingResult(*fit_steps(model, params, data.x, digits, seed, callbacks))

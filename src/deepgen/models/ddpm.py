@@ -102,16 +102,37 @@ def build_denoiser(widths: tuple[int, ...], embedding_dim: int, groups: int, con
     return keras.Model(inputs, layers.Reshape(IMAGE_SHAPE, dtype=OUTPUTS)(noise), name="denoiser")
 
 
+def loss_weights(alpha_bars: np.ndarray, min_snr_gamma: float | None) -> np.ndarray:
+    """Each step's weight in the noise-prediction loss: 1 (the plain DDPM loss), or with
+    ``min_snr_gamma`` γ the Min-SNR-γ weight min(SNR_t, γ)/SNR_t, SNR_t = ᾱ_t/(1 − ᾱ_t) (Hang et
+    al. 2023): the nearly clean steps, whose noise is easy to tell and little use to sampling,
+    stop dominating the gradient."""
+    if min_snr_gamma is None:
+        return np.ones_like(alpha_bars)
+    snr = alpha_bars / (1 - alpha_bars)
+    return np.minimum(snr, min_snr_gamma) / snr
+
+
 class Diffusion(keras.Model):
     """Trains a denoiser: each batch's images noised to a random step t of the schedule, the
-    loss the mean squared error of the predicted noise. With digits, each is replaced by
-    ``NULL_DIGIT`` with probability ``drop_digit`` (classifier-free guidance)."""
+    loss the mean squared error of the predicted noise, weighted per step (``loss_weights``).
+    With digits, each is replaced by ``NULL_DIGIT`` with probability ``drop_digit``
+    (classifier-free guidance)."""
 
-    def __init__(self, denoiser, alpha_bars: np.ndarray, drop_digit: float = 0.0, seed=None, **kwargs):
+    def __init__(
+        self,
+        denoiser,
+        alpha_bars: np.ndarray,
+        drop_digit: float = 0.0,
+        seed=None,
+        min_snr_gamma: float | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.denoiser = denoiser
         self.conditional = len(denoiser.inputs) == 3  # noqa: PLR2004 - image, step, digit
         self.alpha_bars = ops.convert_to_tensor(alpha_bars, "float32")
+        self.loss_weights = ops.convert_to_tensor(loss_weights(alpha_bars, min_snr_gamma), "float32")
         self.drop_digit = drop_digit
         self.noise = keras.random.SeedGenerator(seed)
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -135,7 +156,8 @@ class Diffusion(keras.Model):
             dropped = keras.random.uniform((batch_size,), seed=self.noise) < self.drop_digit
             inputs.append(ops.where(dropped, NULL_DIGIT, ops.cast(digits, "int32")))
         with tf.GradientTape() as tape:
-            loss = ops.mean(ops.square(self.denoiser(inputs, training=True) - noise))
+            errors = ops.mean(ops.square(self.denoiser(inputs, training=True) - noise), axis=(1, 2))
+            loss = ops.mean(ops.take(self.loss_weights, steps) * errors)
             scaled = self.optimizer.scale_loss(loss)  # unchanged unless mixed_float16 scales it
         gradients = tape.gradient(scaled, self.denoiser.trainable_weights)
         self.optimizer.apply_gradients(zip(gradients, self.denoiser.trainable_weights))
