@@ -4,8 +4,7 @@ MLP learns to denoise those codes, and images are drawn by solving the denoiser'
 in code space (``ddpm.DiffusionSampler``) and decoding the result.
 
 The encoder ends in a BatchNormalization without scale or centre, so that the codes come out
-standardised (what the diffusion's noise assumes); the decoder learns on codes with a little
-Gaussian noise added, so that it is robust near them, where the denoiser's samples land.
+standardised (what the diffusion's noise assumes).
 """
 
 from __future__ import annotations
@@ -65,7 +64,8 @@ def build_denoiser(latent_dim: int, units: int, blocks: int, embedding_dim: int,
 
 class LatentDiffusion(keras.Model):
     """Both stages in one ``fit``: the first ``autoencoder_steps`` steps train the autoencoder
-    (binary cross-entropy per image, codes noised by ``code_noise`` standard deviations), the rest
+    (binary cross-entropy per image; the decoder reads the codes with Gaussian noise of
+    ``code_noise`` standard deviations added, if any), the rest
     the denoiser on the frozen encoder's codes, each code noised at ``noise_draws`` random steps of
     the schedule (the encoder's pass over a batch serves that many of the denoiser's examples).
     The stage follows from the autoencoder optimiser's step count, which a checkpoint keeps.
