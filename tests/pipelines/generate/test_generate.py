@@ -75,21 +75,46 @@ def test_generate_parameters_are_checked(settings, message):
         GenerateParams(**{**defaults, **settings})
 
 
-def test_a_digit_for_a_model_saved_unconditional_names_the_key_that_makes_it_conditional():
-    from deepgen.pipelines.generate.nodes import generate
+def _saved_diffusion_model():
+    """An untrained small denoiser with random weights (its output layer would start at zero) and
+    the report of the run that would have trained it."""
     from deepgen.report import ModelReport, TrainingStats
 
     family = FAMILIES["diffusion"]
-    params = base_params("diffusion", widths=[8, 16], groups=4)
+    params = base_params("diffusion", widths=[8, 16], groups=4, sampling_steps=4)
     report = ModelReport(
         family="diffusion", label=family.label, metrics={}, samples={}, parameters=params.model_dump(),
         training=TrainingStats(seconds=1.0, images=1, images_per_second=1.0), n_test_images=1, commit="x",
         evaluator_sha256="0" * 64,
     )  # fmt: skip
     denoiser = family.build(params)["denoiser"]
+    rng = np.random.default_rng(3)
+    denoiser.set_weights([rng.normal(0, 0.1, w.shape).astype(np.float32) for w in denoiser.get_weights()])
+    return {"diffusion/denoiser": lambda: denoiser}, {"diffusion": lambda: report}
+
+
+def test_a_digit_for_a_model_saved_unconditional_names_the_key_that_makes_it_conditional():
+    from deepgen.pipelines.generate.nodes import generate
+
     asked = GenerateParams(family="diffusion", n=2, digit=7, sampler="prior", seed=0, name="sevens", sampling={})
     with pytest.raises(ValueError, match=r"trained unconditional \(diffusion\.conditional: false\)"):
-        generate(asked, {"diffusion/denoiser": lambda: denoiser}, {"diffusion": lambda: report}, None)
+        generate(asked, *_saved_diffusion_model(), None)
+
+
+def test_generate_sampling_draws_a_saved_model_with_another_solver_or_steps():
+    from deepgen.pipelines.generate.nodes import generate
+
+    networks, reports = _saved_diffusion_model()
+
+    def drawn(**sampling):
+        asked = GenerateParams(
+            family="diffusion", n=2, digit=None, sampler="prior", seed=0, name="x", sampling=sampling
+        )
+        return generate(asked, networks, reports, None)[0]["diffusion/x"]
+
+    as_trained = drawn()
+    assert np.array_equal(as_trained, drawn(solver="dpm_solver_2m", sampling_steps=4))  # what the run recorded
+    assert not np.allclose(as_trained, drawn(solver="ddim")) and not np.allclose(as_trained, drawn(sampling_steps=2))
 
 
 def _draws_the_digits_asked_for(project, name):
