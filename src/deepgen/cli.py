@@ -17,7 +17,12 @@ def cli() -> None:
     show_default=True,
     help="latent_sweep, __default__, or families (comma-separated)",
 )
-@click.option("--env", "-e", default=None, help="Kedro environment of every member (and the report)")
+@click.option(
+    "--env",
+    "-e",
+    default=None,
+    help="Kedro environment of every member and the report; as kedro run: $KEDRO_ENV, else local",
+)
 @click.option(
     "--workers",
     type=click.IntRange(min=1),

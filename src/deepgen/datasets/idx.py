@@ -159,6 +159,11 @@ class LabelledIDXDataset(AbstractDataset[dict, dict]):
         return self._images.count()
 
     @property
+    def files(self) -> dict[str, str]:
+        """The ``images`` and ``labels`` files it reads, for errors to name."""
+        return {"images": self._images.path, "labels": self._labels.path}
+
+    @property
     def source(self) -> str:
         """The name of the folder the images come from (``mnist``): which dataset this is."""
         return PurePosixPath(self._images.path).parent.name

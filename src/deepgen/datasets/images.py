@@ -77,6 +77,11 @@ class ImageFolderDataset(AbstractDataset[None, dict]):
         self.metadata = metadata
 
     @property
+    def files(self) -> dict[str, str]:
+        """Where its images and their labels (the sub-folders' names) come from, for errors to name."""
+        return {"images": self._path, "labels": self._path}
+
+    @property
     def source(self) -> str:
         """The folder's name: which dataset this is, in reports and W&B runs."""
         return PurePosixPath(self._path.rstrip("/")).name

@@ -40,6 +40,7 @@ def distribute(pipelines: str, env: str | None, workers: int, scheduler: str | N
 def _distribute(
     pipelines: str, env: str | None, workers: int, scheduler: str | None, repeats: int, params: str
 ) -> None:
+    from kedro.config import MissingConfigException
     from kedro.framework.project import settings
 
     import deepgen
@@ -47,15 +48,19 @@ def _distribute(
     from deepgen.report import git_commit
 
     from .cluster import Progress, run_member, run_on_cluster
-    from .scratch import gather
+    from .scratch import client_configuration, gather
 
     project = Path.cwd()
-    config = configuration(env, project, runtime_params(params))
+    # The environment `kedro run` would take here; every member and the report run in it.
+    environment = env or os.environ.get("KEDRO_ENV") or settings.CONFIG_LOADER_ARGS["default_run_env"]
+    config = configuration(environment, project, runtime_params(params))
+    try:
+        parameters, outputs = config["parameters"], config["globals"]["outputs"]
+    except MissingConfigException as error:  # as `kedro run` would stop, before any member is queued
+        raise click.ClickException(f"The configuration of environment {environment!r} does not read: {error}") from None
     use_run_configuration(config)  # the members' pipelines are shaped as their runs will shape them
-    parameters = config["parameters"]
-    outputs, seed = config["globals"]["outputs"], int(parameters["seed"])
+    seed = int(parameters["seed"])
     members, report = members_of(pipelines, seed, repeats)
-    environment = env or settings.CONFIG_LOADER_ARGS["default_run_env"]  # what each member's run records
     works = {member: expected_work(member, parameters, environment) for member in members}  # all valid, or stop
     reasons = {
         member: why_rerun(project / member.root(outputs) / member.done_marker, works[member]) for member in members
@@ -72,7 +77,15 @@ def _distribute(
         shown = "; ".join(why[:3]) + (f"; and {len(why) - 3} more" if len(why) > 3 else "")  # noqa: PLR2004
         progress.say(f"rerun {member.name}: {shown}")
     client_identity = {"commit": git_commit(project), "version": deepgen.__version__}
-    task = functools.partial(run_member, env=env, params=params, outputs=outputs, client=client_identity, group=group)
+    task = functools.partial(
+        run_member,
+        env=environment,
+        params=params,
+        outputs=outputs,
+        client=client_identity,
+        configuration=client_configuration(project),
+        group=group,
+    )
     records, failures = (
         run_on_cluster(
             task, todo, workers, scheduler, progress, lambda r, m: gather(r["files"], project, m.root(outputs))
@@ -91,10 +104,10 @@ def _distribute(
             "the members whose outputs are not this work's."
         )
     progress.say(f"all members done; records in {summary}; running {report} here")
-    _run_report(project, report, env, params, group)
+    _run_report(project, report, environment, params, group)
 
 
-def _run_report(project: Path, report: str, env: str | None, params: str, group: str) -> None:
+def _run_report(project: Path, report: str, env: str, params: str, group: str) -> None:
     """``kedro run --pipelines=<report>`` with the command's ``--env`` and ``--params``, in this
     process (TensorFlow and the project are loaded already); its W&B run joins the members' group."""
     from kedro.framework.session import KedroSession

@@ -49,8 +49,11 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def run_member(member: Member, *, env: str | None, params: str, outputs: str, client: dict, group: str) -> dict:
-    """On a worker: the member's ``kedro run`` in its scratch project; its output files back."""
+def run_member(
+    member: Member, *, env: str, params: str, outputs: str, client: dict, configuration: dict[str, bytes], group: str
+) -> dict:
+    """On a worker: the member's ``kedro run`` in its scratch project, in the client's Kedro
+    environment ``env`` with the client's ``configuration``; its output files back."""
     import deepgen
     from deepgen.report import PROJECT_COMMIT, git_commit
 
@@ -65,12 +68,10 @@ def run_member(member: Member, *, env: str | None, params: str, outputs: str, cl
             "same commit, after `make install`."
         )
     _publish({"event": "running", "member": member.name, "worker": worker, "pid": os.getpid()})
-    scratch = scratch_project(project, outputs, member)
+    scratch = scratch_project(project, outputs, member, configuration)
     log = scratch / "member.log"
     given = f"seed={member.seed}" + (f",{params}" if params else "")
-    command = [sys.executable, "-m", "kedro", "run", f"--pipelines={member.pipeline}", f"--params={given}"]
-    if env:
-        command.append(f"--env={env}")
+    command = [sys.executable, "-m", "kedro", "run", f"--pipelines={member.pipeline}", f"--params={given}", f"--env={env}"]
     environment = os.environ | {
         "WANDB_RUN_GROUP": group,
         PROJECT_COMMIT: client["commit"],

@@ -1,5 +1,5 @@
 """Where a member runs and where its outputs land: a scratch project per member on its worker,
-and the member's files written into the client's data root."""
+configured exactly as the client is, and the member's files written into the client's data root."""
 
 from __future__ import annotations
 
@@ -9,16 +9,41 @@ from pathlib import Path
 
 from .members import Member
 
+CONF = "conf"  # Kedro's CONF_SOURCE in this project (settings.py keeps the default)
 
-def scratch_project(project: Path, outputs: str, member: Member) -> Path:
-    """``data/distribute/<member>/``: the project's configuration and code, with its raw data
-    and evaluator linked; kept between attempts so that a rescheduled member finds its checkpoint."""
+
+def is_credentials(relative: Path) -> bool:
+    """Does Kedro read this configuration file as credentials (``credentials*``, at any depth)?
+    Those stay on the client: a member reaches W&B through its own machine's login or
+    ``WANDB_API_KEY``, else runs offline."""
+    return any(part.startswith("credentials") for part in relative.parts)
+
+
+def client_configuration(project: Path) -> dict[str, bytes]:
+    """Every file of the client's configuration (``conf/``: base, ``local`` and the other
+    environments) by its path under ``conf/``, but its credentials: what each member runs with."""
+    conf = project / CONF
+    return {
+        relative.as_posix(): path.read_bytes()
+        for path in sorted(conf.rglob("*"))
+        if path.is_file() and not is_credentials(relative := path.relative_to(conf))
+    }
+
+
+def scratch_project(project: Path, outputs: str, member: Member, configuration: dict[str, bytes]) -> Path:
+    """``data/distribute/<member>/``: the worker's code, the client's ``configuration`` (written
+    afresh, so that a file the client no longer has does not linger), the raw data and evaluator
+    linked; kept between attempts so that a rescheduled member finds its checkpoint."""
     scratch = project / "data" / "distribute" / member.name
     (scratch / outputs / "06_models").mkdir(parents=True, exist_ok=True)
     shutil.copy(project / "pyproject.toml", scratch / "pyproject.toml")
-    ignored = shutil.ignore_patterns("local", "__pycache__")
-    for copied in ("conf", "src"):  # Kedro wants its source folder inside the project, not linked
-        shutil.copytree(project / copied, scratch / copied, dirs_exist_ok=True, ignore=ignored)
+    # Kedro wants its source folder inside the project, not linked.
+    shutil.copytree(project / "src", scratch / "src", dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.rmtree(scratch / CONF, ignore_errors=True)
+    for relative, content in configuration.items():
+        target = scratch / CONF / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
     for shared in ("data/01_raw", f"{outputs}/06_models/evaluator"):
         link = scratch / shared
         if (project / shared).exists() and not link.exists():

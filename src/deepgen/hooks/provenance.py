@@ -13,7 +13,8 @@ class EnvironmentHooks:
     catalog as ``kedro_environment``, and the name of the data it reads (the raw training set's
     ``source``: ``mnist``, ``fashion-mnist``, an image folder's name; ``binarized-mnist`` where
     the run binarizes it) as ``dataset_name``: reports and checkpoints record which settings
-    made them, reports also which data. Hands the run's configuration to the pipelines it
+    made them, reports also which data; and the files each raw dataset reads as ``raw_files``,
+    which the checks of the raw data name. Hands the run's configuration to the pipelines it
     shapes (``params.shaping``)."""
 
     def __init__(self) -> None:
@@ -39,3 +40,5 @@ class EnvironmentHooks:
             source = getattr(catalog["raw_train"], "source", "unknown")
             binarized = getattr(parameters.get("params:data"), "binarize", False)  # validated: a DataParams
             catalog["dataset_name"] = MemoryDataset(f"binarized-{source}" if binarized else source, copy_mode="assign")
+        raw = {name: catalog[name].files for name in ("raw_train", "raw_test") if hasattr(catalog.get(name), "files")}
+        catalog["raw_files"] = MemoryDataset(raw, copy_mode="assign")

@@ -95,13 +95,19 @@ def test_unknown_parameter_key_stops_the_run(project_copy):
 
 
 @pytest.mark.parametrize(
-    ("mangle", "problem"),
-    [(lambda raw: raw[: len(raw) // 2], "truncated"), (lambda raw: b"\x00\x01" + raw[2:], "wrong magic number")],
+    ("file", "mangle", "problem"),
+    [
+        ("t10k-labels-idx1-ubyte.gz", lambda raw: raw[: len(raw) // 2], "truncated"),
+        ("t10k-labels-idx1-ubyte.gz", lambda raw: b"\x00\x01" + raw[2:], "wrong magic number"),
+        ("t10k-images-idx3-ubyte.gz", lambda raw: raw[:2] + b"\x09" + raw[3:], "its values are int8, expected uint8"),
+    ],
 )
-def test_corrupt_raw_file_stops_the_run_naming_the_file(project_copy, mangle, problem):
+def test_corrupt_raw_file_stops_the_run_naming_the_file(project_copy, file, mangle, problem):
+    """A file that does not read, or reads as the wrong kind of IDX array (a valid type code,
+    int8: the check of the raw data finds it), is named."""
     import gzip
 
-    path = project_copy / "data/01_raw/mnist/t10k-labels-idx1-ubyte.gz"
+    path = project_copy / "data/01_raw/mnist" / file
     path.write_bytes(gzip.compress(mangle(gzip.decompress(path.read_bytes()))))
-    with pytest.raises(DatasetError, match=f"(?s)t10k-labels-idx1-ubyte.gz.*{problem}"):
+    with pytest.raises((DatasetError, ValueError), match=f"(?s){file}.*{problem}"):
         run_in_process(project_copy, "ae")

@@ -41,6 +41,14 @@ def test_validate_names_the_dataset_and_problem(bad, message):
         validate_raw_images(_split(20), bad)
 
 
+def test_validate_names_the_file_behind_each_problem():
+    files = {"raw_test": {"images": "mnist/t10k-images.gz", "labels": "mnist/t10k-labels.gz"}}
+    with pytest.raises(ValueError, match=r"'raw_test'.*mnist/t10k-images.gz: its values are float32, expected uint8"):
+        validate_raw_images(_split(20), _split(10, dtype=np.float32), files)
+    with pytest.raises(ValueError, match=r"mnist/t10k-labels.gz: labels range up to 10"):
+        validate_raw_images(_split(20), _split(20, label_max=10), files)
+
+
 def test_split_is_seeded_disjoint_and_complete():
     images = np.arange(100, dtype=np.uint8).reshape(100, 1, 1) * np.ones((1, 28, 28), np.uint8)
     labels = (np.arange(100) % 10).astype(np.uint8)

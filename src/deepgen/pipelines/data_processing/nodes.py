@@ -13,30 +13,37 @@ IMAGE_SHAPE = (28, 28)
 N_CLASSES = 10
 
 
-def _check_split(split: dict[str, np.ndarray], name: str) -> None:
+def _check_split(split: dict[str, np.ndarray], name: str, files: dict[str, str] | None) -> None:
+    """``files``: the dataset's ``images`` and ``labels`` files, which an error names."""
     images, labels = split["images"], split["labels"]
+    where = files or {"images": "images", "labels": "labels"}
     problems = []
-    if images.dtype != np.uint8 or labels.dtype != np.uint8:
-        problems.append(f"dtypes are {images.dtype} (images) and {labels.dtype} (labels), expected uint8")
+    if images.dtype != np.uint8:
+        problems.append(f"{where['images']}: its values are {images.dtype}, expected uint8")
+    if labels.dtype != np.uint8:
+        problems.append(f"{where['labels']}: its values are {labels.dtype}, expected uint8")
     if images.shape[1:] != IMAGE_SHAPE:
-        problems.append(f"images are {images.shape[1:]}, expected {IMAGE_SHAPE}")
+        problems.append(f"{where['images']}: its images are {images.shape[1:]}, expected {IMAGE_SHAPE}")
     if len(images) != len(labels):
-        problems.append(f"{len(images)} images but {len(labels)} labels")
+        held = f" ({where['images']}, {where['labels']})" if files else ""
+        problems.append(f"{len(images)} images but {len(labels)} labels{held}")
     if len(images) == 0:
-        problems.append("it holds no images")
+        problems.append(f"{where['images']}: it holds no images")
     if is_labelled(labels) and labels.size and labels.max() >= N_CLASSES:
-        problems.append(f"labels range up to {labels.max()}, expected 0–{N_CLASSES - 1}")
+        problems.append(f"{where['labels']}: labels range up to {labels.max()}, expected 0–{N_CLASSES - 1}")
     if problems:
         raise ValueError(f"Dataset '{name}' does not hold 28×28 images labelled 0–9: " + "; ".join(problems) + ".")
 
 
 def validate_raw_images(
-    raw_train: dict[str, np.ndarray], raw_test: dict[str, np.ndarray]
+    raw_train: dict[str, np.ndarray], raw_test: dict[str, np.ndarray], raw_files: dict | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Check dtype, shape, label range and counts; return the four arrays. Both parts are
-    labelled 0–9, or both unlabelled (a flat folder of images)."""
-    _check_split(raw_train, "raw_train")
-    _check_split(raw_test, "raw_test")
+    labelled 0–9, or both unlabelled (a flat folder of images). ``raw_files``: each dataset's
+    ``images`` and ``labels`` files by dataset name, for the errors to name."""
+    raw_files = raw_files or {}
+    _check_split(raw_train, "raw_train", raw_files.get("raw_train"))
+    _check_split(raw_test, "raw_test", raw_files.get("raw_test"))
     if is_labelled(raw_train["labels"]) != is_labelled(raw_test["labels"]):
         raise ValueError("Datasets 'raw_train' and 'raw_test' must both be labelled or both unlabelled.")
     return raw_train["images"], raw_train["labels"], raw_test["images"], raw_test["labels"]

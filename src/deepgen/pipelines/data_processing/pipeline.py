@@ -17,7 +17,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 validate_raw_images,
-                inputs=["raw_train", "raw_test"],
+                inputs=["raw_train", "raw_test", "raw_files"],
                 outputs=["raw_train_images", "raw_train_labels", "raw_test_images", "raw_test_labels"],
                 name="validate_raw_images",
             ),
