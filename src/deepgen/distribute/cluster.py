@@ -71,7 +71,8 @@ def run_member(
     scratch = scratch_project(project, outputs, member, configuration)
     log = scratch / "member.log"
     given = f"seed={member.seed}" + (f",{params}" if params else "")
-    command = [sys.executable, "-m", "kedro", "run", f"--pipelines={member.pipeline}", f"--params={given}", f"--env={env}"]
+    run = ["run", f"--pipelines={member.pipeline}", f"--params={given}", f"--env={env}"]
+    command = [sys.executable, "-m", "kedro", *run]
     environment = os.environ | {
         "WANDB_RUN_GROUP": group,
         PROJECT_COMMIT: client["commit"],
