@@ -1,11 +1,16 @@
 """Shared fixtures: the real MNIST files, scratch copies of the project, and Kedro runs in them
 (in this process, or as `kedro run` in a fresh interpreter).
 
+Runs are in the default environment (``local``), as users run them, with conf/smoke's small
+settings passed as ``--params``, unless a test names another environment. A test marked
+``user_commands`` says which user commands it runs in the default environment; it fails unless
+it ran them so (tests/test_user_commands.py checks that every user command has one).
+
 Every test works outside the repository: in pytest's temporary folders. The default smoke run
-(`kedro run --env=smoke`, every family and the comparison) is made once per session, whatever
-the number of xdist workers, in the background as soon as the tests are collected; the tests
-that read it run last, and none of them may change it (``smoke_run_copy`` for those that write
-next to it)."""
+(`kedro run` with the small settings: every family of the default run and the comparison) is
+made once per session, whatever the number of xdist workers, in the background as soon as the
+tests are collected; the tests that read it run last, and none of them may change it
+(``smoke_run_copy`` for those that write next to it)."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import kedro.framework.project  # noqa: F401 - Kedro configures logging as it is first imported: before any test's caplog
@@ -84,6 +90,84 @@ def smoke_parameters() -> dict:
     return yaml.safe_load((PROJECT_ROOT / "conf" / "smoke" / "parameters.yml").read_text())
 
 
+def merged(base: dict, override: dict) -> dict:
+    """``override`` over ``base``, nested blocks merged key by key (as Kedro merges ``--params``)."""
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def params_argument(settings: dict, prefix: str = "") -> str:
+    """``settings`` as ``kedro run --params`` takes them: ``a.b=1,a.c=2``. Lists cannot pass
+    (Kedro splits the argument at every comma): a test that needs one writes it to conf/local."""
+    items = []
+    for key, value in settings.items():
+        assert not isinstance(value, list), f"{prefix}{key}: a list does not pass through --params"
+        if isinstance(value, dict):
+            items.append(params_argument(value, f"{prefix}{key}."))
+        else:
+            items.append(f"{prefix}{key}={yaml.safe_dump(value).removesuffix(chr(10)).removesuffix('...').strip()}")
+    return ",".join(items)
+
+
+def default_run_settings() -> dict:
+    """conf/smoke's settings of what plain ``kedro run`` reads: the data and the default run's
+    families (no lists among them, so they pass as ``--params``)."""
+    from deepgen.families import default_run
+
+    blocks = {"data", *(family.name for family in default_run())}
+    return {key: value for key, value in smoke_parameters().items() if key in blocks}
+
+
+# --- user commands, as a test ran them ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A ``kedro`` command a test ran: its name (``run``, ``distribute``, ``viz build``), the
+    pipelines it named (none: the default), its ``--env`` (None: the default environment) and
+    its other options' names."""
+
+    command: str
+    pipelines: tuple[str, ...] = ()
+    env: str | None = None
+    options: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, command: str, args: list[str] | tuple[str, ...]) -> Invocation:
+        named = dict(arg.removeprefix("--").partition("=")[::2] for arg in args if arg.startswith("--"))
+        command = " ".join([command, *(arg for arg in args if not arg.startswith("-"))])  # `viz build`
+        pipelines = tuple(filter(None, (named.pop("pipelines", None) or named.pop("pipeline", "")).split(",")))
+        env = named.pop("env", None)
+        named.pop("params", None)
+        return cls(command, pipelines, env, frozenset(named))
+
+    def covers(self) -> set[str]:
+        """The user commands this invocation ran in the default environment."""
+        if self.env is not None:
+            return set()
+        runs = {f"kedro {self.command} --pipelines={p}" for p in self.pipelines} or {f"kedro {self.command}"}
+        return runs | {f"kedro {self.command} --{option}" for option in self.options}
+
+
+INVOCATIONS: list[Invocation] = []  # what the test under way has run
+
+
+@pytest.fixture(autouse=True)
+def _user_commands(request):
+    """A test marked ``user_commands(...)`` must run each in the default environment."""
+    INVOCATIONS.clear()
+    if SMOKE_RUN in request.fixturenames:
+        INVOCATIONS.append(Invocation("run"))  # the shared run it reads
+    yield
+    marker = request.node.get_closest_marker("user_commands")
+    if marker is not None:
+        ran = set().union(*(invocation.covers() for invocation in INVOCATIONS))
+        missing = sorted(set(marker.args) - ran)
+        assert not missing, f"marked as running {missing} in the default environment, but ran {INVOCATIONS}"
+
+
 def write_image_folder(folder: Path, images, classes: dict[str, int], per_class: int, labels=None) -> Path:
     """A user's image folder: ``per_class`` PNGs in each sub-folder of ``classes`` (name → the
     digit whose images it gets, from ``images`` in [0, 1] with their ``labels``; without labels,
@@ -107,13 +191,17 @@ def write_image_folder(folder: Path, images, classes: dict[str, int], per_class:
 FEW_IMAGES = {"data": {"max_train_images": 600, "max_test_images": 300}}
 
 
-def run_in_process(project: Path, pipeline: str | None = None, *, env: str = "smoke", params: dict | None = None):
+def run_in_process(project: Path, pipeline: str | None = None, *, env: str | None = None, params: dict | None = None):
     """What ``kedro run --pipelines=<pipeline> --env=<env> --params=<params>`` does, in this
     process: the project's session, hooks and catalog, without a new interpreter's start-up.
-    Failures raise; ``params`` is nested as Kedro parses ``--params`` (``{"ae": {"epochs": 2}}``)."""
+    Failures raise; ``params`` is nested as Kedro parses ``--params`` (``{"ae": {"epochs": 2}}``).
+    Without ``env``: the default environment, with conf/smoke's small settings under ``params``."""
     from kedro.framework.session import KedroSession
     from kedro.framework.startup import bootstrap_project
 
+    if env is None:
+        params = merged(smoke_parameters(), params or {})
+    INVOCATIONS.append(Invocation("run", (pipeline,) if pipeline else (), env))
     bootstrap_project(project)
     with (
         contextlib.chdir(project),  # kedro-viz's hooks write .viz/ into the working folder's project
@@ -131,6 +219,7 @@ def kedro_command(
     project: Path, command: str, *args: str, env: dict | None = None, timeout: int = 600
 ) -> subprocess.CompletedProcess:
     """``kedro <command> <args>`` in ``project``; returns the finished process (output captured)."""
+    INVOCATIONS.append(Invocation.parse(command, args))
     return subprocess.run(
         [KEDRO, command, *args],
         cwd=project,
@@ -194,9 +283,9 @@ def shared_temp(tmp_path_factory) -> Path:
 
 
 def _start_default_smoke_run(folder: Path) -> None:
-    """``kedro run --env=smoke`` in a new project copy in ``folder``, in the background; it
-    writes the project's ``run.log`` and, when it ends, ``exit_code`` beside the project. The first process to create ``folder``
-    starts it; the others find it started."""
+    """``kedro run`` with the small settings in a new project copy in ``folder``, in the
+    background; it writes the project's ``run.log`` and, when it ends, ``exit_code`` beside the
+    project. The first process to create ``folder`` starts it; the others find it started."""
     try:
         folder.mkdir()
     except FileExistsError:
@@ -206,7 +295,8 @@ def _start_default_smoke_run(folder: Path) -> None:
         [
             "sh",
             "-c",
-            f'"{KEDRO}" run --env=smoke > run.log 2>&1; echo $? > ../exit_code.partial; '
+            f'"{KEDRO}" run --params={params_argument(default_run_settings())} > run.log 2>&1; '
+            "echo $? > ../exit_code.partial; "
             "mv ../exit_code.partial ../exit_code",
         ],  # fmt: skip
         cwd=project,
@@ -256,8 +346,8 @@ def _fingerprint(folder: Path) -> dict[str, tuple[int, int]]:
 
 @pytest.fixture(scope="session")
 def default_smoke_run(tmp_path_factory) -> Path:
-    """``kedro run --env=smoke`` in a fresh interpreter: every model of the default run, then the
-    comparison; its ``run.log`` holds what a user would see. Read-only: the session fails if a
+    """``kedro run`` with conf/smoke's settings as ``--params``, in a fresh interpreter: every
+    model of the default run, then the comparison; its ``run.log`` holds what a user would see. Read-only: the session fails if a
     test changes it."""
     folder = shared_temp(tmp_path_factory) / SMOKE_RUN
     _start_default_smoke_run(folder)  # if no test asked for it at collection (one test selected by hand)

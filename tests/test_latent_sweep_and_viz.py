@@ -2,20 +2,17 @@
 tests/test_distribute.py, beside the distributed sweep)."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+
+from tests.conftest import kedro_command
 
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.user_commands("kedro viz build")
 def test_kedro_viz_build_with_previews(project_copy):
-    kedro = str(Path(sys.executable).with_name("kedro"))
-    result = subprocess.run(
-        [kedro, "viz", "build", "--include-previews"], cwd=project_copy, capture_output=True, text=True, timeout=300
-    )
+    result = kedro_command(project_copy, "viz", "build", "--include-previews", timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (project_copy / "build/index.html").is_file()
     main = json.loads((project_copy / "build/api/main").read_text())

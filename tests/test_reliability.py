@@ -12,7 +12,7 @@ import time
 import pytest
 from kedro.io import DatasetError
 
-from tests.conftest import FEW_IMAGES, KEDRO, run_in_process, subprocess_env
+from tests.conftest import FEW_IMAGES, KEDRO, merged, params_argument, run_in_process, smoke_parameters, subprocess_env
 from tests.wandb_reader import all_offline_runs
 
 pytestmark = pytest.mark.slow
@@ -21,8 +21,7 @@ pytestmark = pytest.mark.slow
 LONG_VAE_PARAMS = {"data": {"max_train_images": 6000, "max_test_images": 500}, "vae": {"batch_size": 16, "epochs": 4}}
 LONG_VAE_ARGS = [
     "--pipelines=vae",
-    "--env=smoke",
-    "--params=data.max_train_images=6000,data.max_test_images=500,vae.batch_size=16,vae.epochs=4",
+    f"--params={params_argument(merged({'vae': smoke_parameters()['vae']}, LONG_VAE_PARAMS))}",
 ]
 
 
@@ -109,6 +108,7 @@ def test_divergence_stops_with_a_clear_error_and_keeps_the_old_model(project_cop
     assert (models / "encoder.keras").read_bytes() == before
 
 
+@pytest.mark.user_commands("kedro run --pipelines=vae")
 def test_same_seed_same_metrics(project_copy, default_smoke_run):
     run_in_process(project_copy, "vae")
     first, second = _metrics(project_copy, "vae"), _metrics(default_smoke_run, "vae")
@@ -127,8 +127,8 @@ def test_missing_raw_file_says_where_the_data_belongs(project_copy):
 
 
 def test_malformed_yaml_names_the_file(project_copy):
-    (project_copy / "conf/smoke/parameters_typo.yml").write_text("ae:\n  epochs: [1\n")
-    with pytest.raises(Exception, match="conf/smoke/parameters_typo.yml"):
+    (project_copy / "conf/local/parameters_typo.yml").write_text("ae:\n  epochs: [1\n")
+    with pytest.raises(Exception, match="conf/local/parameters_typo.yml"):
         run_in_process(project_copy, "ae")
 
 

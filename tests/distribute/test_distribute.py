@@ -1,7 +1,9 @@
 """`kedro distribute` on a real Dask LocalCluster of this machine: the members ran in worker
-processes, at the same time, with the numbers an in-process run gives; a worker killed
-mid-member; a failing member; seed repeats; members that already have outputs are not run
-again. The refusals that need no member to run are checked in this process (click's runner)."""
+processes, at the same time, in the client's environment with the numbers an in-process run
+gives; a worker killed mid-member; a failing member; seed repeats; members that already have
+outputs are not run again. The refusals that need no member to run are checked in this process
+(click's runner). Users run it in the default environment: so do the sweep, the repeats and the
+reuse here, with small settings as --params (and in conf/local, which travels to the members)."""
 
 import json
 import math
@@ -19,7 +21,20 @@ from PIL import Image
 
 from deepgen.cli import cli
 from deepgen.distribute.members import members_of
-from tests.conftest import KEDRO, kedro_command, make_project_copy, run_in_process, subprocess_env
+from deepgen.distribute.scratch import Configuration
+from tests.conftest import (
+    INVOCATIONS,
+    KEDRO,
+    Invocation,
+    default_run_settings,
+    kedro_command,
+    make_project_copy,
+    merged,
+    params_argument,
+    run_in_process,
+    smoke_parameters,
+    subprocess_env,
+)
 from tests.wandb_reader import all_offline_runs
 
 TIMING = ("seconds", "images_per_second", "sample_quality_seconds", "phases")
@@ -31,8 +46,15 @@ def _distribute(project, *args: str, env: dict | None = None, timeout: int = 600
 
 def _distribute_here(project, monkeypatch, *args: str):
     """``kedro distribute <args>`` through click's runner, in this process, in ``project``."""
+    INVOCATIONS.append(Invocation.parse("distribute", args))
     monkeypatch.chdir(project)
     return CliRunner().invoke(cli, ["distribute", *args], catch_exceptions=False)
+
+
+def _small(*blocks: str, **changes: dict) -> str:
+    """``--params`` with conf/smoke's settings of ``blocks`` (and the data block), ``changes`` over them."""
+    settings = {key: value for key, value in smoke_parameters().items() if key in {"data", *blocks}}
+    return f"--params={params_argument(merged(settings, changes))}"
 
 
 def _records(project) -> dict:
@@ -85,6 +107,21 @@ def test_the_members_are_the_sweep_instances_or_the_families_times_the_seeds():
     assert members[2].root("data") == "data/repeats/seed_8" and members[2].name == "ae@seed8"
 
 
+def test_a_member_gets_the_clients_configuration_but_its_credentials(tmp_path):
+    client, scratch = tmp_path / "client", tmp_path / "scratch"
+    for folder in ("conf/base", "conf/local", "conf/smoke/credentials"):
+        (client / folder).mkdir(parents=True)
+    (client / "conf/base/parameters.yml").write_text("seed: 1\n")
+    (client / "conf/local/credentials.yml").write_text("wandb: {api_key: secret}\n")
+    (client / "conf/smoke/credentials/wandb.yml").write_text("api_key: secret\n")
+    (scratch / "conf/base").mkdir(parents=True)
+    (scratch / "conf/base/parameters_gone.yml").write_text("seed: 2\n")  # from an earlier attempt
+
+    Configuration.of(client).write(scratch)
+    written = sorted(str(path.relative_to(scratch)) for path in scratch.rglob("*"))
+    assert written == ["conf", "conf/base", "conf/base/parameters.yml", "conf/local", "conf/smoke"]
+
+
 @pytest.mark.slow  # a fresh interpreter
 def test_a_worker_does_not_load_tensorflow_to_run_a_member():
     """Its task starts a ``kedro run``: the seconds TensorFlow's import takes are that process's."""
@@ -96,17 +133,23 @@ def test_a_worker_does_not_load_tensorflow_to_run_a_member():
 @pytest.mark.tracked
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_the_sweep_runs_on_two_workers_at_once_with_the_numbers_of_an_instance_run_here(tmp_path):
+@pytest.mark.user_commands("kedro distribute --pipelines=latent_sweep", "kedro run --pipelines=latent_sweep")
+def test_the_sweep_runs_on_two_workers_at_once_with_the_numbers_of_the_sweep_run_here(tmp_path):
     distributed, here = (make_project_copy(tmp_path / name) for name in ("distributed", "here"))
-    # Two members, at a size that is not conf/base's latent_dim of 2; a list of two is set in a file
-    # (Kedro splits --params at every comma).
-    (distributed / "conf/smoke/parameters_latent_sweep.yml").write_text(
-        "latent_sweep:\n  latent_dims: [3]\n  families: [vae, cvae]\n"
-    )
-    result = _distribute(distributed, "--pipelines=latent_sweep", "--env=smoke", "--workers=2")
+    for project in (distributed, here):
+        # Two members, at a size that is not conf/base's latent_dim of 2: lists, which --params cannot
+        # carry, in the user's own conf/local (which the members must run with). Credentials stay here.
+        (project / "conf/local/parameters_latent_sweep.yml").write_text(
+            "latent_sweep:\n  latent_dims: [3]\n  families: [vae, cvae]\n"
+        )
+    (distributed / "conf/local/credentials.yml").write_text("wandb:\n  api_key: not-to-travel\n")
+    result = _distribute(distributed, "--pipelines=latent_sweep", "--workers=2", _small("vae", "cvae"))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "2 queued" in result.stderr and "running latent_sweep.vae_3 on tcp://127.0.0.1:" in result.stderr
-    run_in_process(here, "latent_sweep.vae_3", params={"latent_sweep": {"latent_dims": [3]}})
+    run_in_process(here, "latent_sweep")
+    for member in ("latent_sweep.vae_3", "latent_sweep.cvae_3"):
+        conf = distributed / "data/distribute" / member / "conf"
+        assert (conf / "local/parameters_latent_sweep.yml").is_file() and not list(conf.rglob("credentials*"))
 
     run = _records(distributed)
     records = run["records"]
@@ -119,8 +162,10 @@ def test_the_sweep_runs_on_two_workers_at_once_with_the_numbers_of_an_instance_r
         for b in records
     )
     report = "data/08_reporting/latent_sweep"
-    path = f"{report}/vae_3/metrics.json"
-    assert _differences(_without_timing(distributed / path), _without_timing(here / path)) == []
+    for instance in ("vae_3", "cvae_3"):
+        path = f"{report}/{instance}/metrics.json"
+        assert _differences(_without_timing(distributed / path), _without_timing(here / path)) == [], instance
+    assert json.loads((distributed / path).read_text())["environment"] == "local"
     for instance in ("vae_3", "cvae_3"):
         assert (distributed / f"data/06_models/latent_sweep/{instance}/encoder.keras").is_file()
 
@@ -135,6 +180,7 @@ def test_the_sweep_runs_on_two_workers_at_once_with_the_numbers_of_an_instance_r
         with Image.open(distributed / f"{report}/{figure}.png") as image:
             assert image.format == "PNG"
     assert not list((here / "data").glob("*/latent_sweep.*"))  # an instance keeps the rest in memory
+    assert (here / f"{report}/table.md").read_text() == (distributed / f"{report}/table.md").read_text()
 
     # A W&B run per member (in its scratch folder) and the report's, in one group.
     members = [run for folder in (distributed / "data/distribute").iterdir() for run in all_offline_runs(folder)]
@@ -210,8 +256,9 @@ def test_a_killed_workers_member_resumes_and_a_failing_member_is_named(project_c
 @pytest.mark.tracked
 @pytest.mark.slow
 @pytest.mark.timeout(600)
+@pytest.mark.user_commands("kedro distribute --repeats")
 def test_repeats_give_a_comparison_of_mean_and_sd_and_share_one_wandb_group(project_copy, monkeypatch):
-    result = _distribute_here(project_copy, monkeypatch, "--pipelines=ae,vae", "--env=smoke", "--repeats=2")
+    result = _distribute_here(project_copy, monkeypatch, "--pipelines=ae,vae", "--repeats=2", _small("ae", "vae"))
     assert result.exit_code == 0, result.output[-3000:]
     assert "4 queued" in result.output and "running repeats.comparison here" in result.output
     rows = json.loads((project_copy / "data/repeats/comparison.json").read_text())["rows"]
@@ -265,22 +312,28 @@ def test_a_scheduler_that_does_not_answer_is_named(project_copy, monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
+@pytest.mark.user_commands("kedro distribute --pipelines=ae")
 def test_a_member_is_reused_only_when_its_report_is_the_same_work(smoke_run_copy, monkeypatch):
-    project = smoke_run_copy  # its AE: the default smoke run's, one epoch
-    invalid = _distribute_here(project, monkeypatch, "--pipelines=ae", "--env=smoke", "--params=ae.epochs=-1")
+    """The AE of the shared `kedro run` (one epoch), then `kedro distribute --pipelines=ae` with
+    the same settings but ``ae.epochs``, in the default environment, as a user runs them."""
+    project, settings = smoke_run_copy, default_run_settings()
+
+    def distribute(epochs: int, *args: str):
+        given = f"--params={params_argument(merged(settings, {'ae': {'epochs': epochs}}))}"
+        return _distribute_here(project, monkeypatch, "--pipelines=ae", given, *args)
+
+    invalid = distribute(-1)
     assert invalid.exit_code != 0 and "ae.epochs: Input should be greater than 0" in invalid.output
     assert "queued" not in invalid.output and "Traceback" not in invalid.output  # checked before any task
 
-    changed = _distribute_here(
-        project, monkeypatch, "--pipelines=ae", "--env=smoke", "--workers=1", "--params=ae.epochs=2"
-    )
+    changed = distribute(2, "--workers=1")
     assert changed.exit_code == 0, changed.output[-3000:]
     assert "1 member(s): 0 reused, 1 rerun, 0 new; 1 queued" in changed.output
     assert "rerun ae: ae.epochs was 1, now 2" in changed.output
     report = json.loads((project / "data/08_reporting/ae/metrics.json").read_text())
-    assert report["parameters"]["epochs"] == 2 and report["provenance"]["environment"] == "smoke"
+    assert report["parameters"]["epochs"] == 2 and report["provenance"]["environment"] == "local"
 
-    again = _distribute_here(project, monkeypatch, "--pipelines=ae", "--env=smoke", "--params=ae.epochs=2")
+    again = distribute(2)
     assert again.exit_code == 0, again.output[-3000:]
     assert "1 member(s): 1 reused, 0 rerun, 0 new; 0 queued" in again.output
 

@@ -13,10 +13,10 @@ import time
 import pytest
 
 from deepgen.hooks.locks import LOCKS, FamilyLockedError, _take
-from tests.conftest import KEDRO, run_in_process, subprocess_env
+from tests.conftest import KEDRO, merged, params_argument, run_in_process, smoke_parameters, subprocess_env
 
 SMALL = {"data": {"max_train_images": 1200, "max_test_images": 300}}
-SMALL_ARGUMENT = "--params=data.max_train_images=1200,data.max_test_images=300"
+SMALL_ARGUMENT = f"--params={params_argument(merged({'vae': smoke_parameters()['vae']}, SMALL))}"
 
 
 @pytest.mark.slow  # a second interpreter holds the lock
@@ -49,9 +49,9 @@ def test_a_lock_names_its_holder_and_is_taken_once_the_holder_is_gone(tmp_path):
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_a_second_run_of_the_same_family_stops_at_once_and_another_family_runs_beside(project_copy, caplog):
-    lock = project_copy / "data" / LOCKS / "smoke.vae.lock"
+    lock = project_copy / "data" / LOCKS / "local.vae.lock"
     first = subprocess.Popen(
-        [KEDRO, "run", "--pipelines=vae", "--env=smoke", SMALL_ARGUMENT],
+        [KEDRO, "run", "--pipelines=vae", SMALL_ARGUMENT],
         cwd=project_copy,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -68,8 +68,8 @@ def test_a_second_run_of_the_same_family_stops_at_once_and_another_family_runs_b
         with caplog.at_level(logging.INFO), pytest.raises(FamilyLockedError) as second:
             run_in_process(project_copy, "vae", params=SMALL)
         message = " ".join(str(second.value).split())
-        assert f"vae (smoke) is being written by another run: pid {first.pid}" in message
-        assert "kedro run --pipelines=vae --env=smoke" in message  # the holder's command
+        assert f"vae (local) is being written by another run: pid {first.pid}" in message
+        assert "kedro run --pipelines=vae --params=" in message  # the holder's command
         assert "Running node" not in caplog.text and time.monotonic() - started < 60  # at once, before any node
         run_in_process(project_copy, "ae", params=SMALL)  # another family, while the first is mid-run
     finally:

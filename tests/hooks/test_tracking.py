@@ -5,8 +5,10 @@ import logging
 
 import pytest
 
-from tests.conftest import FEW_IMAGES, kedro_run, run_in_process
+from tests.conftest import FEW_IMAGES, kedro_run, params_argument, run_in_process, smoke_parameters
 from tests.wandb_reader import all_offline_runs, offline_runs
+
+SMALL = smoke_parameters()
 
 pytestmark = [pytest.mark.slow, pytest.mark.tracked]  # reads the runs' W&B files
 
@@ -15,6 +17,7 @@ def _metrics(project, model):
     return json.loads((project / f"data/08_reporting/{model}/metrics.json").read_text())
 
 
+@pytest.mark.user_commands("kedro run")
 def test_vae_run_holds_config_history_images_summary_and_artifacts(default_smoke_run):
     runs = offline_runs(default_smoke_run)
     assert set(runs) == {"ae", "vae", "cvae", "dcgan", "cdcgan", "comparison"}  # one per trained model, the comparison
@@ -23,7 +26,7 @@ def test_vae_run_holds_config_history_images_summary_and_artifacts(default_smoke
 
     assert run.config["latent_dim"] == 2 and run.config["beta"] == 1.0 and run.config["epochs"] == 1
     assert run.config["data"]["max_train_images"] == 3000 and run.config["seed"] == 42
-    assert run.config["kedro_env"] == "smoke" and "git_commit" in run.config
+    assert run.config["kedro_env"] == "local" and "git_commit" in run.config
 
     for key in ("loss", "reconstruction_loss", "kl_loss", "val_loss", "val_reconstruction_loss", "val_kl_loss"):
         assert len(run.column(key)) == 1, key  # one entry per epoch
@@ -120,13 +123,14 @@ def test_comparison_is_a_table_and_a_figure_of_quality_against_training_time(def
     assert any(path.name.startswith("quality_over_time") for path in comparison.media())
 
 
+@pytest.mark.user_commands("kedro run --pipelines=ae")
 def test_unreachable_server_falls_back_to_offline(project_copy):
     # A user's command line, with the singular --pipeline flag the Kedro docs still show.
-    (project_copy / "conf/smoke/wandb.yml").write_text("init_timeout: 3\n")
+    (project_copy / "conf/local/wandb.yml").write_text("init_timeout: 3\n")
     result = kedro_run(
         project_copy,
         "--pipeline=ae",
-        "--env=smoke",
+        f"--params={params_argument({'data': SMALL['data'], 'ae': SMALL['ae']})}",
         env={"WANDB_MODE": "online", "WANDB_API_KEY": "0" * 40, "WANDB_BASE_URL": "http://127.0.0.1:9"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
@@ -135,7 +139,7 @@ def test_unreachable_server_falls_back_to_offline(project_copy):
 
 
 def test_broken_tracking_does_not_fail_the_run(project_copy, caplog):
-    (project_copy / "conf/smoke/wandb.yml").write_text("project: [not, a, string]\n")
+    (project_copy / "conf/local/wandb.yml").write_text("project: [not, a, string]\n")
     with caplog.at_level(logging.WARNING):
         run_in_process(project_copy, "ae", params=FEW_IMAGES)
     assert "W&B tracking is off" in caplog.text

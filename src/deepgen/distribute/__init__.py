@@ -48,7 +48,7 @@ def _distribute(
     from deepgen.report import git_commit
 
     from .cluster import Progress, run_member, run_on_cluster
-    from .scratch import client_configuration, gather
+    from .scratch import Configuration, gather
 
     project = Path.cwd()
     # The environment `kedro run` would take here; every member and the report run in it.
@@ -83,7 +83,7 @@ def _distribute(
         params=params,
         outputs=outputs,
         client=client_identity,
-        configuration=client_configuration(project),
+        configuration=Configuration.of(project),
         group=group,
     )
     records, failures = (

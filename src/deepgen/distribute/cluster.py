@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from .members import Member
-from .scratch import owned_files, scratch_project
+from .scratch import Configuration, owned_files, scratch_project
 
 RESOURCE = "member"  # one slot per worker: a member uses both its threads and its memory
 PROGRESS_TOPIC = "deepgen-distribute"
@@ -50,7 +50,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
 
 
 def run_member(
-    member: Member, *, env: str, params: str, outputs: str, client: dict, configuration: dict[str, bytes], group: str
+    member: Member, *, env: str, params: str, outputs: str, client: dict, configuration: Configuration, group: str
 ) -> dict:
     """On a worker: the member's ``kedro run`` in its scratch project, in the client's Kedro
     environment ``env`` with the client's ``configuration``; its output files back."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from .members import Member
@@ -19,31 +20,47 @@ def is_credentials(relative: Path) -> bool:
     return any(part.startswith("credentials") for part in relative.parts)
 
 
-def client_configuration(project: Path) -> dict[str, bytes]:
-    """Every file of the client's configuration (``conf/``: base, ``local`` and the other
-    environments) by its path under ``conf/``, but its credentials: what each member runs with."""
-    conf = project / CONF
-    return {
-        relative.as_posix(): path.read_bytes()
-        for path in sorted(conf.rglob("*"))
-        if path.is_file() and not is_credentials(relative := path.relative_to(conf))
-    }
+@dataclass(frozen=True)
+class Configuration:
+    """The client's configuration folder (``conf/``: base, ``local`` and the other environments),
+    its folders (an empty ``conf/local`` is an environment to Kedro too) and files by their path
+    under ``conf/``, but its credentials: what each member runs with."""
+
+    folders: tuple[str, ...]
+    files: dict[str, bytes]
+
+    @classmethod
+    def of(cls, project: Path) -> Configuration:
+        conf = project / CONF
+        paths = [(path, path.relative_to(conf)) for path in sorted(conf.rglob("*"))]
+        kept = [(path, relative) for path, relative in paths if not is_credentials(relative)]
+        return cls(
+            tuple(relative.as_posix() for path, relative in kept if path.is_dir()),
+            {relative.as_posix(): path.read_bytes() for path, relative in kept if path.is_file()},
+        )
+
+    def write(self, project: Path) -> None:
+        """Into ``project/conf``, afresh: a file the client no longer has does not linger."""
+        conf = project / CONF
+        shutil.rmtree(conf, ignore_errors=True)
+        conf.mkdir(parents=True)
+        for folder in self.folders:
+            (conf / folder).mkdir(parents=True, exist_ok=True)
+        for relative, content in self.files.items():
+            (conf / relative).parent.mkdir(parents=True, exist_ok=True)
+            (conf / relative).write_bytes(content)
 
 
-def scratch_project(project: Path, outputs: str, member: Member, configuration: dict[str, bytes]) -> Path:
-    """``data/distribute/<member>/``: the worker's code, the client's ``configuration`` (written
-    afresh, so that a file the client no longer has does not linger), the raw data and evaluator
-    linked; kept between attempts so that a rescheduled member finds its checkpoint."""
+def scratch_project(project: Path, outputs: str, member: Member, configuration: Configuration) -> Path:
+    """``data/distribute/<member>/``: the worker's code, the client's ``configuration``, the raw
+    data and evaluator linked; kept between attempts so that a rescheduled member finds its
+    checkpoint."""
     scratch = project / "data" / "distribute" / member.name
     (scratch / outputs / "06_models").mkdir(parents=True, exist_ok=True)
     shutil.copy(project / "pyproject.toml", scratch / "pyproject.toml")
     # Kedro wants its source folder inside the project, not linked.
     shutil.copytree(project / "src", scratch / "src", dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.rmtree(scratch / CONF, ignore_errors=True)
-    for relative, content in configuration.items():
-        target = scratch / CONF / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+    configuration.write(scratch)
     for shared in ("data/01_raw", f"{outputs}/06_models/evaluator"):
         link = scratch / shared
         if (project / shared).exists() and not link.exists():

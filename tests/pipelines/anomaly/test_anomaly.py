@@ -12,6 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.mark.tracked
+@pytest.mark.user_commands("kedro run --pipelines=anomaly")
 def test_the_smoke_run_writes_every_member_the_table_and_the_figures(project_copy):
     run_in_process(project_copy, "anomaly", params={"anomaly": {"normal_classes": [0, 1]}})  # members for two digits
     folder = project_copy / "data/08_reporting/anomaly"

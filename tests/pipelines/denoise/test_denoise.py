@@ -14,6 +14,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.mark.tracked
 @pytest.mark.timeout(300)
+@pytest.mark.user_commands("kedro run --pipelines=denoise")
 def test_the_smoke_run_restores_every_corruption_with_every_model(project_copy):
     run_in_process(project_copy, "denoise")
     folder = project_copy / "data/08_reporting/denoise"

@@ -1,4 +1,4 @@
-"""`kedro run --pipelines=diffusion --env=smoke` with its conditional option: every output, and
+"""`kedro run --pipelines=diffusion` with its conditional option: every output, and
 generating from it."""
 
 import json
@@ -32,6 +32,7 @@ def _generated(project, **settings):
 
 @pytest.mark.tracked
 @pytest.mark.timeout(300)
+@pytest.mark.user_commands("kedro run --pipelines=diffusion")
 def test_the_conditional_option_writes_every_output_and_generates_the_digit_asked_for(project_copy):
     settings = {"conditional": True, "n_samples": 100, "sampling_curve": [2]}
     run_in_process(project_copy, "diffusion", params={"diffusion": settings})

@@ -27,6 +27,7 @@ def test_committed_evaluators_are_accurate_and_hold_weights_only():
             assert not json.loads(saved.read("config.json")).get("compile_config")  # no optimizer state
 
 
+@pytest.mark.user_commands("kedro run --pipelines=evaluator")
 def test_evaluator_pipeline_writes_classifier_and_checksum(project_copy):
     before = sha256_of(project_copy / "data/06_models/evaluator/classifier.keras")
     run_in_process(project_copy, "evaluator", params={"evaluator": {"n_real_images": 1000}})
@@ -96,12 +97,12 @@ def test_default_run_compares_every_model(default_smoke_run):
     assert (real["n_train_images"], real["n_test_images"], real.get("environment")) == (10_000, 10_000, None)
     assert real["metrics"]["fd"] < 3 and real["metrics"]["class_score"] > 9
     for label, row in rows.items():
-        assert (row["environment"], row["n_train_images"], row["n_test_images"]) == ("smoke", 2700, 1000), label
+        assert (row["environment"], row["n_train_images"], row["n_test_images"]) == ("local", 2700, 1000), label
 
     table = (report / "comparison.md").read_text()
     for label in LABELS:
         assert f"| {label} |" in table
-    assert table.count("## Environment") == 1 and "## Environment `smoke` (this run's)" in table
+    assert table.count("## Environment") == 1 and "## Environment `local` (this run's)" in table
     assert "blurry" in table  # what a high precision does not mean
     with Image.open(report / "comparison/samples.png") as image:
         assert image.size[0] > 4 * image.size[1]  # six panels side by side
@@ -111,8 +112,8 @@ def test_single_model_run_updates_its_own_rows_and_keeps_environments_apart(defa
     shutil.copytree(default_smoke_run / "data", project_copy / "data", dirs_exist_ok=True)
     comparison = project_copy / "data/08_reporting/comparison.json"
     before = json.loads(comparison.read_text())["rows"]
-    dcgan_report = project_copy / "data/08_reporting/dcgan/metrics.json"  # as if from a run in conf/local
-    dcgan_report.write_text(dcgan_report.read_text().replace('"environment": "smoke"', '"environment": "local"'))
+    dcgan_report = project_copy / "data/08_reporting/dcgan/metrics.json"  # as if from a run with --env=smoke
+    dcgan_report.write_text(dcgan_report.read_text().replace('"environment": "local"', '"environment": "smoke"'))
 
     run_in_process(project_copy, "vae", params={"vae": {"latent_dim": 3}})
     after = {row["label"]: row for row in json.loads(comparison.read_text())["rows"]}
@@ -121,7 +122,7 @@ def test_single_model_run_updates_its_own_rows_and_keeps_environments_apart(defa
         if not row["label"].startswith(("VAE", "DCGAN")):
             assert after[row["label"]] == row
     table = (project_copy / "data/08_reporting/comparison.md").read_text()
-    smoke, local = table.split("## Environment `smoke` (this run's)")[1].split("## Environment `local`")
-    assert "| VAE, N(0, I) samples |" in smoke and "| AE, N(0, I) samples |" in smoke and "| DCGAN |" not in smoke
-    assert "| DCGAN |" in local and "| AE," not in local
-    assert "| real data (" in smoke and "| real data (" in local
+    local, smoke = table.split("## Environment `local` (this run's)")[1].split("## Environment `smoke`")
+    assert "| VAE, N(0, I) samples |" in local and "| AE, N(0, I) samples |" in local and "| DCGAN |" not in local
+    assert "| DCGAN |" in smoke and "| AE," not in smoke
+    assert "| real data (" in local and "| real data (" in smoke

@@ -134,6 +134,7 @@ def test_the_smoke_runs_cdcgan_draws_the_digit_asked_for(smoke_run_copy):
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
+@pytest.mark.user_commands("kedro run --pipelines=cvae", "kedro run --pipelines=generate")
 def test_a_cvae_trained_for_ten_epochs_draws_the_digit_asked_for(project_copy):
     run_in_process(project_copy, "cvae", params={"cvae": {"epochs": 10}})  # of the smoke environment's 2,700 images
     _draws_the_digits_asked_for(project_copy, "cvae")
