@@ -113,7 +113,13 @@ def test_no_import_cycle_anywhere():
 
 def test_the_package_root_holds_few_modules():
     modules = sorted(path.name for path in PACKAGE.glob("*.py"))
-    assert len(modules) <= 11, modules  # settings, registry, cli, the dunders and a few core modules
+    assert len(modules) <= 8, modules  # settings, registry, cli, the dunders and a few core modules
+
+
+def test_the_families_package_holds_only_families():
+    """What families share lives in ``families/shared/``: a module beside them is a family."""
+    modules = [path for path in (PACKAGE / "families").glob("*.py") if path.name != "__init__.py"]
+    assert sorted(path.name for path in modules if "\nFAMILY = Family(" not in path.read_text()) == []
 
 
 def test_no_module_reads_a_private_attribute_of_another_object():

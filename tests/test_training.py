@@ -8,7 +8,8 @@ import pytest
 from tensorflow.python.framework import config as tf_config
 
 from deepgen.datasets.runtime import TrainingContext
-from deepgen.families import FAMILIES
+from deepgen.evaluation import FeatureReference
+from deepgen.families import FAMILIES, TrainingData
 from deepgen.models import adversarial, autoencoder
 from deepgen.pipelines.family import nodes
 from deepgen.training import compile_model, fit_epochs, start_training
@@ -31,7 +32,7 @@ def test_xla_stays_on_under_op_determinism():
 
 def test_with_a_gpu_visible_determinism_turns_xla_off_as_keras_rules(monkeypatch):
     # No GPU here: the branch a GPU machine takes is forced by what deepgen asks TensorFlow.
-    monkeypatch.setattr("deepgen.training.gpu_visible", lambda: True)
+    monkeypatch.setattr("deepgen.training.setup.gpu_visible", lambda: True)
     params = base_params("ae", jit_compile=True, deterministic=True, steps_per_execution=8)
     start_training(0, params.deterministic)
     try:
@@ -86,7 +87,9 @@ def test_every_family_trains_in_mixed_precision_with_float32_outputs(name, preci
     params = base_params(name, **TINY, **short, precision=precision)
     images = mnist_batch[:64] if family.scaling == "unit" else mnist_batch[:64] * 2 - 1
     labels = np.arange(64) % 10
-    outputs = nodes.train(family, images, labels, images[:16], labels[:16], params, 0, TrainingContext(), None, None)
+    data = TrainingData(images, images[:16], labels, labels[:16])
+    trained = nodes.train(family, data, params, 0, TrainingContext(), FeatureReference(None, np.zeros((0, 1))))
+    outputs = trained.networks | {"training_history": trained.history}
 
     assert keras.config.dtype_policy().name == "float32"  # the next network built is not mixed
     compute = {"mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}[precision]
@@ -98,8 +101,7 @@ def test_every_family_trains_in_mixed_precision_with_float32_outputs(name, preci
     history = outputs["training_history"]
     losses = {key: values for key, values in history.items() if "loss" in key}
     assert losses and all(np.isfinite(values).all() for values in losses.values()), losses
-    noise = np.random.default_rng(0).standard_normal((10, params.latent_dim)).astype(np.float32)
-    samples = family.images(outputs, noise, family.default_digits(10))
+    samples = family.from_noise(outputs, params, family.noise(params, 10, seed=0), family.default_digits(10))
     assert samples.dtype == np.float32 and np.isfinite(samples).all()
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
 _EPS = 1e-7  # keeps log() finite where a decoder outputs exactly 0 or 1
@@ -127,6 +130,29 @@ def evaluator_outputs(classifier, images: np.ndarray) -> tuple[np.ndarray, np.nd
 
     features, probabilities = predict(features_and_probabilities(classifier), images)
     return features, probabilities
+
+
+@dataclass(frozen=True)
+class FeatureReference:
+    """The frozen evaluator and the features of the real images that samples are compared with:
+    what scores samples while a family trains and in its figures. Without an evaluator
+    (``classifier`` None) nothing can be scored."""
+
+    classifier: Any
+    features: np.ndarray
+
+    @property
+    def available(self) -> bool:
+        return self.classifier is not None
+
+    def score(self, images: np.ndarray, digits: np.ndarray | None = None) -> dict[str, float]:
+        """FD and class score of ``images``; with the ``digits`` each was asked for, how often
+        the evaluator sees that digit."""
+        features, probabilities = evaluator_outputs(self.classifier, images)
+        scores = {"fd": frechet_distance(features, self.features), "class_score": class_score(probabilities)}
+        if digits is not None:
+            scores["conditional_accuracy"] = float(np.mean(probabilities.argmax(axis=1) == digits))
+        return scores
 
 
 def score_images(

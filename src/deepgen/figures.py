@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from deepgen.labels import is_labelled
+from deepgen.datasets.labels import is_labelled
 
 MARKED_POINTS = 30  # shorter series get a marker per point
 FEW_POINTS = 10  # up to this many epochs (or intervals), each gets its tick

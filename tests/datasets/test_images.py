@@ -10,7 +10,7 @@ from kedro.io import DatasetError
 from PIL import Image
 
 from deepgen.datasets import ImageFolderDataset
-from deepgen.labels import UNLABELLED
+from deepgen.datasets.labels import UNLABELLED
 from tests.conftest import write_image_folder
 
 

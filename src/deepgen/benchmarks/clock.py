@@ -36,11 +36,14 @@ def clocked_node(family, params, train_x: np.ndarray, validation_x: np.ndarray) 
     digits of a conditional family are the images' index modulo ten (their pixels matter
     to the speed, not their labels)."""
     from deepgen.datasets.runtime import TrainingContext
+    from deepgen.evaluation import FeatureReference
+    from deepgen.families import TrainingData
     from deepgen.pipelines.family.nodes import train
 
     clock = epoch_clock()
     training_only = params.model_copy(update={"eval_interval": 0})
     labels, validation_labels = (np.arange(len(x)) % 10 for x in (train_x, validation_x))
     context = TrainingContext(callbacks=[clock])
-    train(family, train_x, labels, validation_x, validation_labels, training_only, 0, context, None, None)
+    data = TrainingData(train_x, validation_x, labels, validation_labels)
+    train(family, data, training_only, 0, context, FeatureReference(None, np.zeros((0, 1))))
     return clock.times

@@ -134,6 +134,8 @@ def _inputs(project: Path) -> dict:
 def _run(family, changes: dict, share: float, samples: int, inputs: dict) -> dict:
     """One setting of one family: its probe's curve until ``share`` CPU seconds of training."""
     from deepgen.datasets.runtime import TrainingContext
+    from deepgen.evaluation import FeatureReference
+    from deepgen.families import TrainingData
     from deepgen.pipelines.family.nodes import train
     from deepgen.training import QUALITY
 
@@ -149,23 +151,13 @@ def _run(family, changes: dict, share: float, samples: int, inputs: dict) -> dic
     labels, validation_labels = inputs["labels"]
     context = TrainingContext(callbacks=[_StopAfter(share)])
     print(f"{name} {changes}: training for {share:.0f} CPU seconds", flush=True)
-    result = train(
-        family,
-        x,
-        labels,
-        validation_x,
-        validation_labels,
-        params,
-        inputs["seed"],
-        context,
-        inputs["classifier"],
-        inputs["test_features"],
-        inputs["data"],
-    )
+    data = TrainingData(x, validation_x, labels, validation_labels, binarize=inputs["data"].binarize)
+    reference = FeatureReference(inputs["classifier"], inputs["test_features"])
+    result = train(family, data, params, inputs["seed"], context, reference)
     keras.backend.clear_session()
-    curve = result["training_history"][QUALITY]
+    curve = result.history[QUALITY]
     print(f"  fd {curve['fd'][-1]:.1f} after {curve['seconds'][-1]:.0f} s", flush=True)
-    return {"changes": changes, "curve": curve, "phases": result["training_stats"]["phases"]}
+    return {"changes": changes, "curve": curve, "phases": result.stats["phases"]}
 
 
 class _StopAfter(keras.callbacks.Callback):

@@ -15,8 +15,7 @@ from kedro_datasets._typing import ImagePreview
 from kedro_datasets.partitions import PartitionedDataset
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from deepgen.labels import UNLABELLED
-
+from .labels import UNLABELLED
 from .partitions import loaders_or_none
 from .preview import image_preview
 

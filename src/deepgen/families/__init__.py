@@ -1,15 +1,16 @@
 """The model families, by name: every pipeline, report and tracker iterates this registry.
 
 Adding a family: write its module (parameters, ``build``, ``train``, ``decode``, samplers;
-see ``contract.Family``), add its registry line below, and its block to
-``conf/base/parameters_<name>.yml``.
+see ``shared.contract.Family``), add its registry line below, and its block to
+``conf/base/parameters_<name>.yml``. What families share lives in ``shared/``.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
 
-from .contract import (
+from .shared import samplers
+from .shared.contract import (
     AnomalyDetection,
     Family,
     FigureInputs,
@@ -75,5 +76,6 @@ __all__ = [
     "TutorialReference",
     "default_run",
     "register",
+    "samplers",
     "unregister",
 ]

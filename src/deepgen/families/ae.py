@@ -11,8 +11,8 @@ from deepgen.models import autoencoder, blocks, predict
 from deepgen.params import MixtureSampledParams
 from deepgen.training import compile_model, fit_epochs
 
-from . import samplers
-from .contract import AnomalyDetection, Family, Restoration, TrainingData, TrainingResult, TutorialReference
+from .shared import samplers
+from .shared.contract import AnomalyDetection, Family, Restoration, TrainingData, TrainingResult, TutorialReference
 
 
 class AEParams(MixtureSampledParams):

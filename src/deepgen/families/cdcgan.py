@@ -8,9 +8,9 @@ from pydantic import PositiveInt
 
 from deepgen.models import adversarial, blocks, predict
 
-from . import gan_base, samplers
-from .conditional import digit_grid
-from .contract import Family, FigureInputs
+from .shared import gan_base, samplers
+from .shared.conditional import digit_grid
+from .shared.contract import Family, FigureInputs
 
 
 class CDCGANParams(gan_base.GANParams):
@@ -31,7 +31,7 @@ def decode(networks, noise, digits):
 def figures(networks, given: FigureInputs) -> dict:
     return {
         "progression": gan_base.progression(given.extras, "cDCGAN samples of fixed noise, digits 0–9"),
-        "digit_grid": digit_grid(FAMILY, networks, networks["generator"].input_shape[0][-1]),
+        "digit_grid": digit_grid(given.family, networks, given.params),
     }
 
 

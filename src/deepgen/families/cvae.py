@@ -8,9 +8,9 @@ import numpy as np
 from deepgen.figures import labelled_rows
 from deepgen.models import blocks, predict, variational
 
-from . import samplers, vae_base
-from .conditional import digit_grid
-from .contract import N_DIGITS, Family, FigureInputs
+from .shared import samplers, vae_base
+from .shared.conditional import digit_grid
+from .shared.contract import N_DIGITS, Family, FigureInputs
 
 STYLE_EXAMPLES = 8  # test digits in the style-transfer figure
 
@@ -44,7 +44,7 @@ def metrics(networks, test_x: np.ndarray, test_labels: np.ndarray, params: CVAEP
 
 def figures(networks, given: FigureInputs) -> dict:
     return {
-        "digit_grid": digit_grid(FAMILY, networks, networks["decoder"].input_shape[0][-1]),
+        "digit_grid": digit_grid(given.family, networks, given.params),
         "style_transfer": _style_transfer(networks, given.test_x, given.test_labels),
     }
 

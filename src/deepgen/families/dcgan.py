@@ -7,8 +7,8 @@ import numpy as np
 
 from deepgen.models import adversarial, blocks, keras_gan, predict
 
-from . import gan_base, samplers
-from .contract import Family, FigureInputs, TutorialReference
+from .shared import gan_base, samplers
+from .shared.contract import Family, FigureInputs, TutorialReference
 
 
 class DCGANParams(gan_base.GANParams):

@@ -13,18 +13,15 @@ import keras
 import numpy as np
 from pydantic import Field, PositiveInt, model_validator
 
-from deepgen.figures import note_figure
 from deepgen.models import ddpm
 from deepgen.models.blocks import IMAGE_SHAPE, to_unit
 from deepgen.training import compile_model, fit_steps
 
-from .conditional import digit_grid
-from .contract import Family, FigureInputs, Sampler, TrainingData, TrainingResult
-from .diffusion_base import DiffusionDrawing, DiffusionParams
+from .shared import samplers
+from .shared.contract import Family, TrainingData, TrainingResult
+from .shared.diffusion_base import DiffusionDrawing, DiffusionParams
 
 IMAGE_SIZE = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]  # the noise a sample starts from is an image
-GRID_SAMPLING_STEPS = 20  # solver steps of the grids drawn without the parameters (after each epoch)
-GRID_GUIDANCE = 1.0  # their guidance, for a conditional denoiser
 
 
 class PixelDiffusionParams(DiffusionParams):
@@ -74,36 +71,6 @@ def train(networks, data: TrainingData, params: PixelDiffusionParams, seed: int,
 DRAWING = DiffusionDrawing(clip=lambda params: 1.0, to_images=lambda networks, images: to_unit(images))
 
 
-def decode(networks, noise, digits=None) -> np.ndarray:
-    """The grids drawn without the parameters (fixed-noise samples after each epoch, the digit
-    grid): ``GRID_SAMPLING_STEPS`` DDIM steps, guidance ``GRID_GUIDANCE``."""
-    images, _ = DRAWING.sampler(networks, None)(
-        noise.reshape(-1, *IMAGE_SHAPE), GRID_SAMPLING_STEPS, digits, GRID_GUIDANCE if digits is not None else 0.0
-    )
-    return to_unit(images)
-
-
-def _draw(family, networks, params: PixelDiffusionParams, n: int, seed: int, train_x, digits=None) -> np.ndarray:
-    return DRAWING.draw(networks, params, DRAWING.noise(networks, n, seed), digits)
-
-
-def metrics(networks, test_x, test_labels, params: PixelDiffusionParams, seed: int) -> dict:
-    """What sampling costs, where a diffusion model's cost is: seconds per 1,000 images at the
-    parameters' solver and steps."""
-    return {"sampling_seconds_per_1000": DRAWING.seconds_per_1000(networks, params, seed)}
-
-
-def figures(networks, given: FigureInputs) -> dict:
-    params = given.params
-    return {
-        "trajectory": DRAWING.trajectory(networks, params),
-        "sampling_steps": DRAWING.sampling_steps_curve(networks, params, given.seed, given.score, "Diffusion"),
-        "digit_grid": digit_grid(FAMILY.configured(params), networks, IMAGE_SIZE)
-        if params.conditional
-        else note_figure("Diffusion digit grid", "Unconditional (diffusion.conditional: false): no digits to ask for."),
-    }
-
-
 FAMILY = Family(
     name="diffusion",
     label="Diffusion",
@@ -111,11 +78,11 @@ FAMILY = Family(
     build=build,
     train=train,
     networks=("denoiser",),
-    decode=decode,
-    samplers=(Sampler("prior", "samples from noise", _draw),),
+    generate=DRAWING.draw,
+    samplers=(samplers.from_noise,),
     scaling="symmetric",
     epoch_image="samples",
-    metrics=metrics,
-    figures=figures,
-    figure_names=("trajectory", "sampling_steps", "digit_grid"),
+    metrics=DRAWING.metrics,
+    figures=DRAWING.figures,
+    figure_names=DiffusionDrawing.FIGURE_NAMES,
 )

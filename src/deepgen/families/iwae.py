@@ -10,8 +10,8 @@ from pydantic import PositiveInt
 
 from deepgen.models import variational
 
-from . import vae_base
-from .contract import Family, TrainingData, TrainingResult
+from .shared import vae_base
+from .shared.contract import Family, TrainingData, TrainingResult
 
 
 class IWAEParams(vae_base.UnconditionalParams):

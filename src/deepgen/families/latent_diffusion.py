@@ -12,14 +12,13 @@ import keras
 import numpy as np
 from pydantic import Field, PositiveInt, model_validator
 
-from deepgen.figures import labelled_rows, note_figure
 from deepgen.models import ddpm
 from deepgen.models import latent_diffusion as latent_networks
-from deepgen.models.blocks import N_DIGITS
 from deepgen.training import compile_model, fit_steps
 
-from .contract import Family, FigureInputs, Sampler, TrainingData, TrainingResult
-from .diffusion_base import DiffusionDrawing, DiffusionParams
+from .shared import samplers
+from .shared.contract import Family, TrainingData, TrainingResult
+from .shared.diffusion_base import DiffusionDrawing, DiffusionParams
 
 DECODING_BATCH = 1000
 
@@ -106,38 +105,6 @@ def decode(networks, codes, digits=None) -> np.ndarray:
 DRAWING = DiffusionDrawing(clip=lambda params: params.clip, to_images=decode)
 
 
-def _draw(family, networks, params: LatentDiffusionParams, n: int, seed: int, train_x, digits=None) -> np.ndarray:
-    return DRAWING.draw(networks, params, DRAWING.noise(networks, n, seed), digits)
-
-
-def metrics(networks, test_x, test_labels, params: LatentDiffusionParams, seed: int) -> dict:
-    """What sampling costs (solving in code space and decoding): seconds per 1,000 images at
-    the parameters' solver and steps."""
-    return {"sampling_seconds_per_1000": DRAWING.seconds_per_1000(networks, params, seed)}
-
-
-def figures(networks, given: FigureInputs) -> dict:
-    params = given.params
-    return {
-        "trajectory": DRAWING.trajectory(networks, params),
-        "sampling_steps": DRAWING.sampling_steps_curve(networks, params, given.seed, given.score, "Latent diffusion"),
-        "digit_grid": _digit_grid(networks, params)
-        if params.conditional
-        else note_figure(
-            "Latent diffusion digit grid", "Unconditional (latent_diffusion.conditional: false): no digits to ask for."
-        ),
-    }
-
-
-def _digit_grid(networks, params: LatentDiffusionParams, seed: int = 0):
-    """Ten samples of each digit, a row per digit; each column starts from one noise vector."""
-    noise = np.tile(DRAWING.noise(networks, N_DIGITS, seed), (N_DIGITS, 1))
-    digits = np.repeat(np.arange(N_DIGITS, dtype=np.int32), N_DIGITS)
-    images = DRAWING.draw(networks, params, noise, digits).reshape(N_DIGITS, N_DIGITS, 28, 28)
-    rows = {f"digit {digit}": images[digit] for digit in range(N_DIGITS)}
-    return labelled_rows(rows, "Latent diffusion: a row per digit asked for, a column per noise vector")
-
-
 FAMILY = Family(
     name="latent_diffusion",
     label="Latent diffusion",
@@ -146,11 +113,12 @@ FAMILY = Family(
     train=train,
     networks=("encoder", "decoder", "denoiser"),
     decode=decode,
+    generate=DRAWING.draw,
     encode=encode,
-    samplers=(Sampler("prior", "samples from noise", _draw),),
+    samplers=(samplers.from_noise,),
     scaling="unit",
     epoch_image="reconstructions",
-    metrics=metrics,
-    figures=figures,
-    figure_names=("trajectory", "sampling_steps", "digit_grid"),
+    metrics=DRAWING.metrics,
+    figures=DRAWING.figures,
+    figure_names=DiffusionDrawing.FIGURE_NAMES,
 )

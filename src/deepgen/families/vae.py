@@ -8,8 +8,8 @@ import numpy as np
 
 from deepgen.models import variational
 
-from . import vae_base
-from .contract import Family, Restoration, TutorialReference
+from .shared import vae_base
+from .shared.contract import Family, Restoration, TutorialReference
 
 
 class VAEParams(vae_base.UnconditionalParams):

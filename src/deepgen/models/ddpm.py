@@ -62,6 +62,20 @@ class SinusoidalEmbedding(layers.Layer):
         return super().get_config() | {"dim": self.dim}
 
 
+def step_and_digit_inputs(embedding_dim: int, width: int, conditional: bool) -> tuple[list, keras.KerasTensor]:
+    """A denoiser's inputs besides the noisy point: the step t and, where it is conditional, the
+    digit (``NULL_DIGIT``: none); and their joint embedding of ``width``: t's sinusoidal
+    embedding through a swish layer, plus the digit's learnt one."""
+    steps = keras.Input(shape=(), dtype="int32", name="step")
+    inputs = [steps]
+    embedding = layers.Dense(width, activation="swish")(SinusoidalEmbedding(embedding_dim)(steps))
+    if conditional:
+        digit = keras.Input(shape=(), dtype="int32", name="digit")
+        inputs.append(digit)
+        embedding = embedding + layers.Embedding(N_DIGITS + 1, width)(digit)
+    return inputs, embedding
+
+
 def _residual_block(x, embedding, width: int, groups: int):
     """GroupNorm → swish → 3×3 conv, plus the step's (and digit's) embedding per channel, twice;
     added to the input (through a 1×1 conv where the width changes)."""
@@ -77,13 +91,8 @@ def build_denoiser(widths: tuple[int, ...], embedding_dim: int, groups: int, con
     resolution (28, 14, 7 for three widths) on the way down and up, one in the middle, skip
     connections across; stride-2 convolutions down, nearest upsampling and a convolution up."""
     images = keras.Input(shape=IMAGE_SHAPE, name="noisy_image")
-    steps = keras.Input(shape=(), dtype="int32", name="step")
-    inputs = [images, steps]
-    embedding = layers.Dense(embedding_dim, activation="swish")(SinusoidalEmbedding(embedding_dim)(steps))
-    if conditional:
-        digit = keras.Input(shape=(), dtype="int32", name="digit")
-        inputs.append(digit)
-        embedding = embedding + layers.Embedding(N_DIGITS + 1, embedding_dim)(digit)
+    conditions, embedding = step_and_digit_inputs(embedding_dim, embedding_dim, conditional)
+    inputs = [images, *conditions]
     embedding = layers.Dense(embedding_dim)(embedding)
 
     x = layers.Conv2D(widths[0], 3, padding="same")(layers.Reshape((*IMAGE_SHAPE, 1))(images))

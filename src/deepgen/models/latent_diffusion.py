@@ -14,8 +14,8 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from .blocks import IMAGE_SHAPE, N_DIGITS, OUTPUTS
-from .ddpm import NULL_DIGIT, SinusoidalEmbedding, noised
+from .blocks import IMAGE_SHAPE, OUTPUTS
+from .ddpm import NULL_DIGIT, noised, step_and_digit_inputs
 
 
 def build_encoder(latent_dim: int, widths: tuple[int, int]) -> keras.Model:
@@ -44,13 +44,8 @@ def build_denoiser(latent_dim: int, units: int, blocks: int, embedding_dim: int,
     """(noisy code, t[, digit]) → the predicted noise: a residual MLP of ``blocks`` blocks
     (LayerNorm, the step's and digit's embedding added, swish, two dense layers) of ``units``."""
     codes = keras.Input(shape=(latent_dim,), name="noisy_code")
-    steps = keras.Input(shape=(), dtype="int32", name="step")
-    inputs = [codes, steps]
-    embedding = layers.Dense(units, activation="swish")(SinusoidalEmbedding(embedding_dim)(steps))
-    if conditional:
-        digit = keras.Input(shape=(), dtype="int32", name="digit")
-        inputs.append(digit)
-        embedding = embedding + layers.Embedding(N_DIGITS + 1, units)(digit)
+    conditions, embedding = step_and_digit_inputs(embedding_dim, units, conditional)
+    inputs = [codes, *conditions]
     x = layers.Dense(units)(codes)
     for _ in range(blocks):
         h = layers.LayerNormalization()(x)

@@ -3,6 +3,7 @@ and namespaced groups of nodes."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing
 from collections.abc import Callable
@@ -33,6 +34,17 @@ def bind(func: Callable, *leading, params_type: type | None = None) -> Callable:
     node_function.__annotations__ = {p.name: hints[p.name] for p in kept if p.name in hints}
     if params_type is not None and "params" in node_function.__annotations__:
         node_function.__annotations__["params"] = params_type
+    return node_function
+
+
+def unpacked(func: Callable) -> Callable:
+    """``func`` (a node function returning a typed result with ``outputs()``) as Kedro calls a
+    node with several outputs: the result's ``outputs()``, a dict by output name."""
+
+    @functools.wraps(func)
+    def node_function(*args, **kwargs):
+        return func(*args, **kwargs).outputs()
+
     return node_function
 
 

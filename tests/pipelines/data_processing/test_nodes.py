@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from deepgen.labels import UNLABELLED, is_labelled
+from deepgen.datasets.labels import UNLABELLED, is_labelled
 from deepgen.pipelines.data_processing.nodes import (
     binarize_held_out,
     limit_test_set,

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from deepgen import evaluation
 from deepgen.datasets import ChecksummedModelDataset, IDXDataset
 from deepgen.datasets.runtime import TrainingContext
+from deepgen.evaluation import FeatureReference
 from deepgen.families import FAMILIES
 from deepgen.pipelines.family import create_pipeline
 from deepgen.report import ModelReport
@@ -91,6 +92,9 @@ def _catalog(family, images, outputs, **settings) -> DataCatalog:
     for name, value in values.items():
         catalog[name] = MemoryDataset(value, copy_mode="assign")
     catalog["evaluator_classifier"] = ChecksummedModelDataset(filepath=str(EVALUATOR / "classifier.keras"))
+    catalog["probe_reference"] = MemoryDataset(
+        FeatureReference(catalog.load("evaluator_classifier"), images["test_features"]), copy_mode="assign"
+    )
     for name in outputs:
         catalog[name] = KeptDataset(copy_mode="assign")
     return catalog

@@ -10,7 +10,7 @@ from kedro.pipeline import Node, Pipeline
 from deepgen.families import FAMILIES, Family
 from deepgen.params import AnomalyParams, shaping
 from deepgen.pipelines import REPORT
-from deepgen.pipelines.family.pipeline import template_inputs, training_node
+from deepgen.pipelines.family.pipeline import template_inputs, training_nodes
 from deepgen.pipelines.wiring import bind, chosen_families, namespaced
 
 from .nodes import normal_class_images, one_class_params, report_anomaly, score_test_images, separation
@@ -46,7 +46,7 @@ def member(family: Family, digit: int) -> Pipeline:
             list(normal.values()),
             name="select_normal_class",
         ),
-        training_node(family, "one_class_params", **normal),
+        *training_nodes(family, "one_class_params", **normal),
         Node(
             bind(score_test_images, family, params_type=family.params),
             {"test_x": "test_x_unit", "params": "one_class_params", "seed": "params:seed", **networks},

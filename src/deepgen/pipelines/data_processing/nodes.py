@@ -6,7 +6,7 @@ import hashlib
 
 import numpy as np
 
-from deepgen.labels import is_labelled
+from deepgen.datasets.labels import is_labelled
 from deepgen.params import DataParams
 
 IMAGE_SHAPE = (28, 28)

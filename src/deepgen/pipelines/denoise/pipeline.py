@@ -9,7 +9,7 @@ from kedro.pipeline import Node, Pipeline
 
 from deepgen.families import FAMILIES, Family
 from deepgen.pipelines import REPORT
-from deepgen.pipelines.family.pipeline import template_inputs, training_node
+from deepgen.pipelines.family.pipeline import template_inputs, training_nodes
 from deepgen.pipelines.wiring import bind, namespaced
 
 from .corruptions import CORRUPTIONS
@@ -52,7 +52,7 @@ def member(family: Family, corruption: str) -> Pipeline:
             "restoring_params",
             name="set_params",
         ),
-        training_node(family, "restoring_params", **training),
+        *training_nodes(family, "restoring_params", **training),
         Node(
             bind(restore, family, restores),
             {"corrupted": "denoise.corrupted_test_images", **networks},

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 
 from deepgen import evaluation
-from deepgen.labels import is_labelled
+from deepgen.datasets.labels import is_labelled
 from deepgen.models import predict
 from deepgen.models.classifier import build_classifier
 from deepgen.params import EvaluatorParams

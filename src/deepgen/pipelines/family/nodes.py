@@ -4,6 +4,7 @@ bound when the template is built (``pipeline.py``)."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -11,7 +12,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from deepgen import evaluation
+from deepgen.datasets.labels import is_labelled
 from deepgen.datasets.runtime import TrainingContext
+from deepgen.evaluation import FeatureReference
 from deepgen.families import Family, FigureInputs, Sampler, TrainingData
 from deepgen.figures import (
     image_grid,
@@ -23,7 +26,6 @@ from deepgen.figures import (
     reconstruction_grid,
     tile_images,
 )
-from deepgen.labels import is_labelled
 from deepgen.models.blocks import N_DIGITS
 from deepgen.params import DataParams, EvaluatorParams, FamilyParams
 from deepgen.report import ModelReport, SampleMetrics, TrainingStats, provenance
@@ -37,84 +39,128 @@ from deepgen.training import (
 )
 
 
-def train(
-    family: Family,
+def gather_training_data(
     train_x: np.ndarray,
     train_labels: np.ndarray,
     validation_x: np.ndarray,
     validation_labels: np.ndarray,
+    data: DataParams,
+    train_targets: np.ndarray | None = None,
+    validation_targets: np.ndarray | None = None,
+) -> TrainingData:
+    """What a family trains on: the images (with targets, for a family trained to restore
+    them), their labels, and whether the run's protocol asks for binary images."""
+    return TrainingData(
+        train_x, validation_x, train_labels, validation_labels, train_targets, validation_targets, data.binarize
+    )
+
+
+def probe_reference(classifier: keras.Model | None, test_features: np.ndarray) -> FeatureReference:
+    """What the samples drawn while a family trains are scored against."""
+    return FeatureReference(classifier, test_features)
+
+
+@dataclass(frozen=True)
+class TrainedFamily:
+    """What the training node gives: the family's networks, trained, and how training went."""
+
+    networks: dict[str, keras.Model]
+    history: dict  # per epoch (or kept interval); the probe's measurements under ``QUALITY``
+    stats: dict  # seconds, images, throughput, seconds by phase
+    extras: dict  # for the family's own figures
+
+    def outputs(self) -> dict:
+        """As the catalog saves them: each network, ``training_history``, ``training_stats``,
+        ``training_extras``."""
+        return {
+            **self.networks,
+            "training_history": self.history,
+            "training_stats": self.stats,
+            "training_extras": self.extras,
+        }
+
+
+def train(
+    family: Family,
+    data: TrainingData,
     params: FamilyParams,
     seed: int,
     training_context: TrainingContext,
-    classifier: keras.Model,
-    test_features: np.ndarray,
-    data: DataParams | None = None,
-    train_targets: np.ndarray | None = None,
-    validation_targets: np.ndarray | None = None,
-) -> dict:
-    """The family's networks, trained from ``seed``, with their history and timing; every
-    ``params.eval_interval`` epochs (or steps) the quality of its samples is measured on the way.
-    With targets (a family capable of ``restoration``): trained to give them for ``train_x``;
-    ``data``: the run's data block, whose protocol may ask for binary images (None: as given)."""
-    if family.conditional and not is_labelled(train_labels):
-        raise ValueError(
-            f"The {family.label} is conditional: it learns from labelled images, and this dataset's are not "
-            "(a flat folder). Put the images in one sub-folder per class, or train an unconditional family."
-        )
-    if family.conditional and len(np.unique(train_labels)) < N_DIGITS:
-        raise ValueError(
-            f"The {family.label} is conditional: its samples ask for each of {N_DIGITS} classes, and the training "
-            f"images have {len(np.unique(train_labels))}. Train an unconditional family on this dataset."
-        )
+    reference: FeatureReference,
+) -> TrainedFamily:
+    """The family's networks, trained from ``seed`` with the hooks' callbacks, and how training
+    went; every ``params.eval_interval`` epochs (or steps) its samples are scored against
+    ``reference`` on the way. With targets in ``data``: trained to restore them."""
+    _check_labels(family, data.labels)
     started = time.perf_counter()
     start_training(seed, params.deterministic)
     with dtype_policy(params.precision):
         networks = family.build(params)
     built = time.perf_counter()
-    probe = SampleQualityProbe(
-        lambda: family.sample(family.samplers[0], networks, params, params.eval_samples, seed, train_x),
-        lambda images: _sample_quality(family, images, classifier, test_features),
-        params.eval_interval,
-        params.counted_in(),
-        training_context.epoch_sinks,
-    )
+    probe = _probe(family, networks, params, seed, data, reference, training_context)
     callbacks = [
         DivergenceGuard(family.name, params.learning_rate),
         *training_context.callbacks,
-        *([probe] if params.eval_interval and classifier is not None else []),
-        EpochReport(
-            training_context.epoch_sinks,
-            lambda: _epoch_image(family, networks, validation_x, validation_labels, params),
-        ),
+        *([probe] if params.eval_interval and reference.available else []),
+        EpochReport(training_context.epoch_sinks, lambda: _epoch_image(family, networks, data, params)),
     ]
-    training_data = TrainingData(
-        train_x,
-        validation_x,
-        train_labels,
-        validation_labels,
-        train_targets,
-        validation_targets,
-        bool(data and data.binarize),
-    )
-    fit = family.train if train_targets is None else family.restoration.train
+    fit = family.train if data.targets is None else family.restoration.train
     try:
-        result = fit(networks, training_data, params, seed, callbacks)
+        result = fit(networks, data, params, seed, callbacks)
     except KeyboardInterrupt:
         for say in training_context.on_interrupt:
             say()
         raise
-    trained = time.perf_counter()
-    stats = result.stats | {"phases": _phases(result.stats, callbacks, built - started, trained - built)}
+    phases = _phases(result.stats, callbacks, built - started, time.perf_counter() - built)
     node = time.perf_counter() - started
-    stats["phases"] |= {"other": round(node - sum(stats["phases"].values()), 2), "node": round(node, 2)}
-    quality = {QUALITY: probe.history()} if probe.rows else {}
-    seconds = {"sample_quality_seconds": round(probe.seconds, 2)} if probe.rows else {}
-    return {
-        **{name: networks[name] for name in family.networks},
-        "training_history": result.history | quality,
-        "training_stats": stats | seconds,
-        "training_extras": result.extras,
-    }
+    phases |= {"other": round(node - sum(phases.values()), 2), "node": round(node, 2)}
+    measured = bool(probe.rows)
+    return TrainedFamily(
+        networks={name: networks[name] for name in family.networks},
+        history=result.history | ({QUALITY: probe.history()} if measured else {}),
+        stats=result.stats
+        | {"phases": phases}
+        | ({"sample_quality_seconds": round(probe.seconds, 2)} if measured else {}),
+        extras=result.extras,
+    )
+
+
+def _check_labels(family: Family, labels: np.ndarray) -> None:
+    """A conditional family needs every class labelled."""
+    if family.conditional and not is_labelled(labels):
+        raise ValueError(
+            f"The {family.label} is conditional: it learns from labelled images, and this dataset's are not "
+            "(a flat folder). Put the images in one sub-folder per class, or train an unconditional family."
+        )
+    if family.conditional and len(np.unique(labels)) < N_DIGITS:
+        raise ValueError(
+            f"The {family.label} is conditional: its samples ask for each of {N_DIGITS} classes, and the training "
+            f"images have {len(np.unique(labels))}. Train an unconditional family on this dataset."
+        )
+
+
+def _probe(
+    family: Family,
+    networks: dict,
+    params: FamilyParams,
+    seed: int,
+    data: TrainingData,
+    reference: FeatureReference,
+    training_context: TrainingContext,
+) -> SampleQualityProbe:
+    """Prior samples of the same noise each time, scored against ``reference`` (a conditional
+    family's also for the digits asked for)."""
+
+    def score(images: np.ndarray) -> dict[str, float]:
+        return reference.score(images, family.default_digits(len(images)))
+
+    return SampleQualityProbe(
+        lambda: family.sample(family.samplers[0], networks, params, params.eval_samples, seed, data.x),
+        score,
+        params.eval_interval,
+        params.counted_in(),
+        training_context.epoch_sinks,
+    )
 
 
 def _phases(stats: dict, callbacks: list, build: float, training: float) -> dict[str, float]:
@@ -133,35 +179,20 @@ def _phases(stats: dict, callbacks: list, build: float, training: float) -> dict
     return {name: round(seconds, 2) for name, seconds in phases.items()}
 
 
-def _sample_quality(
-    family: Family, images: np.ndarray, classifier: keras.Model, test_features: np.ndarray
-) -> dict[str, float]:
-    """FD and class score of a probe's prior samples (the same noise each time) under the
-    evaluator; a conditional family's also how often they are the digit asked for."""
-    features, probabilities = evaluation.evaluator_outputs(classifier, images)
-    scores = {
-        "fd": evaluation.frechet_distance(features, test_features),
-        "class_score": evaluation.class_score(probabilities),
-    }
-    if family.conditional:
-        asked = family.default_digits(len(images))
-        scores["conditional_accuracy"] = float(np.mean(probabilities.argmax(axis=1) == asked))
-    return scores
-
-
 def _epoch_image(
-    family: Family, networks: dict, validation_x: np.ndarray, validation_labels: np.ndarray, params: FamilyParams
+    family: Family, networks: dict, data: TrainingData, params: FamilyParams
 ) -> tuple[str, np.ndarray, str]:
     if family.epoch_image == "reconstructions":
-        originals = validation_x[:16]
-        pairs = np.concatenate([originals, family.reconstruct(networks, originals, validation_labels[:16])])
+        originals = data.validation_x[:16]
+        labels = None if data.validation_labels is None else data.validation_labels[:16]
+        pairs = np.concatenate([originals, family.reconstruct(networks, originals, labels)])
         return (
             "reconstructions",
             tile_images(pairs, len(originals)),
             "validation images (top), reconstructions (bottom)",
         )
-    noise = np.random.default_rng(0).standard_normal((100, params.latent_dim), dtype=np.float32)
-    images = family.images(networks, noise, family.default_digits(len(noise)))
+    noise = family.noise(params, 100, seed=0)
+    images = family.from_noise(networks, params, noise, family.default_digits(len(noise)))
     caption = "samples of fixed noise" + (", a digit per column" if family.conditional else "")
     return "samples", tile_images(images, 10), caption
 
@@ -371,12 +402,7 @@ def plot_family_figures(
     """The family's own figures (a latent manifold, a progression strip, …); those that score
     images do so under the evaluator, as the samples are scored."""
 
-    def score(images: np.ndarray) -> dict[str, float]:
-        features, probabilities = evaluation.evaluator_outputs(classifier, images)
-        return {
-            "fd": evaluation.frechet_distance(features, test_features),
-            "class_score": evaluation.class_score(probabilities),
-        }
-
-    given = FigureInputs(test_x, test_labels, training_extras, params, seed, score if classifier is not None else None)
+    reference = FeatureReference(classifier, test_features)
+    score = reference.score if reference.available else None
+    given = FigureInputs(family, test_x, test_labels, training_extras, params, seed, score)
     return family.figures(networks, given)

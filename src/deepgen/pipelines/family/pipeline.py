@@ -9,7 +9,7 @@ from kedro.pipeline import Node, Pipeline
 from deepgen.families import Family, Sampler
 from deepgen.pipelines import FIGURES
 from deepgen.pipelines.data_processing import model_inputs
-from deepgen.pipelines.wiring import bind, namespaced
+from deepgen.pipelines.wiring import bind, namespaced, unpacked
 
 from . import nodes
 
@@ -19,24 +19,30 @@ def samples_dataset(sampler: Sampler) -> str:
     return "samples" if sampler.name == "prior" else f"{sampler.name}_samples"
 
 
-def training_node(family: Family, params: str, **inputs: str) -> Node:
-    """The template's training node for ``family`` (``params``: the input holding its block);
-    ``inputs`` replace what it trains on (by default the scaled split, with its labels), as the
-    applications do: one digit's images, or corrupted images with clean ``train_targets``."""
-    wiring = {
+def training_nodes(family: Family, params: str, **inputs: str) -> list[Node]:
+    """The template's training for ``family`` (``params``: the input holding its block): its
+    training data gathered, then ``train``. ``inputs`` replace what it trains on (by default the
+    scaled split, with its labels), as the applications do: one digit's images, or corrupted
+    images with clean ``train_targets``."""
+    data = {
         "train_x": f"train_x_{family.scaling}",
         "train_labels": "train_labels",
         "validation_x": f"validation_x_{family.scaling}",
         "validation_labels": "validation_labels",
+        "data": "params:data",
+    }
+    trained = {
+        "data": "training_data",
         "params": params,
         "seed": "params:seed",
         "training_context": "training_context",
-        "classifier": "evaluator_classifier",
-        "test_features": "test_features",
-        "data": "params:data",
+        "reference": "probe_reference",
     }
     outputs = {name: name for name in (*family.networks, "training_history", "training_stats", "training_extras")}
-    return Node(bind(nodes.train, family, params_type=family.params), wiring | inputs, outputs, name="train")
+    return [
+        Node(nodes.gather_training_data, data | inputs, "training_data", name="gather_training_data"),
+        Node(unpacked(bind(nodes.train, family, params_type=family.params)), trained, outputs, name="train"),
+    ]
 
 
 class _Template:
@@ -53,7 +59,7 @@ class _Template:
         return Node(bound, inputs, outputs, name=name, tags=tags)
 
     def nodes(self) -> list[Node]:
-        wiring = [training_node(self.family, self.params), *self.evaluation(), *self.training_figures()]
+        wiring = [*training_nodes(self.family, self.params), *self.evaluation(), *self.training_figures()]
         for sampler in self.family.samplers:
             wiring += self.sampling(sampler)
         wiring.append(self.report())
@@ -173,15 +179,19 @@ def template_nodes(family: Family, params: str) -> list[Node]:
 
 def template_inputs(scaling: str) -> Pipeline:
     """What the template reads from outside its namespace: the split data, scaled for training
-    (``unit`` or ``symmetric``) and to [0,1] for evaluation, and the test set's evaluator
-    features and their k-NN radii (one node, however many families a run trains)."""
+    (``unit`` or ``symmetric``) and to [0,1] for evaluation, the test set's evaluator
+    features and their k-NN radii, and what training probes score against (one node each,
+    however many families a run trains)."""
     features = Node(
         nodes.score_test_set,
         ["test_x_unit", "evaluator_classifier", "params:evaluator"],
         ["test_features", "test_neighbour_radii"],
         name="score_test_set",
     )
-    return model_inputs(scaling) + Pipeline([features])
+    reference = Node(
+        nodes.probe_reference, ["evaluator_classifier", "test_features"], "probe_reference", name="probe_reference"
+    )
+    return model_inputs(scaling) + Pipeline([features, reference])
 
 
 def create_pipeline(family: Family) -> Pipeline:

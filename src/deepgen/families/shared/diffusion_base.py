@@ -18,7 +18,8 @@ from deepgen.figures import labelled_rows, metric_curves, note_figure
 from deepgen.models import ddpm
 from deepgen.params import StepCountedParams
 
-from .contract import Networks, evaluation_digits
+from .conditional import digit_grid
+from .contract import FigureInputs, Networks, evaluation_digits
 
 SAMPLING_CLOCK_IMAGES = 1000  # images drawn to time sampling (fewer when the family draws fewer samples)
 TRAJECTORY_IMAGES = 8  # rows of the denoising trajectory figure
@@ -103,6 +104,22 @@ class DiffusionDrawing:
             solver=solver or params.solver,
         )
         return self.to_images(networks, points)
+
+    def metrics(self, networks: Networks, test_x, test_labels, params: DiffusionParams, seed: int) -> dict:
+        """What sampling costs, where a diffusion model's cost is: seconds per 1,000 images at the
+        parameters' solver and steps (solving, and decoding where there are codes)."""
+        return {"sampling_seconds_per_1000": self.seconds_per_1000(networks, params, seed)}
+
+    def figures(self, networks: Networks, given: FigureInputs) -> dict:
+        """The denoising trajectory, quality against sampling steps, and the digit grid."""
+        family, params = given.family, given.params
+        return {
+            "trajectory": self.trajectory(networks, params),
+            "sampling_steps": self.sampling_steps_curve(networks, params, given.seed, given.score, family.label),
+            "digit_grid": digit_grid(family, networks, params),
+        }
+
+    FIGURE_NAMES = ("trajectory", "sampling_steps", "digit_grid")
 
     def seconds_per_1000(self, networks: Networks, params: DiffusionParams, seed: int, **settings) -> float:
         """Seconds per 1,000 images (timed on 1,000, or ``n_samples`` if fewer) once a first

@@ -41,7 +41,7 @@ class TrainingResult:
     """What a family's ``train`` hands back besides its (trained in place) networks."""
 
     history: dict[str, list[float]]  # per epoch; a ``step`` series, if any, is the x axis
-    stats: dict[str, float]  # seconds, images, images_per_second (deepgen.training.TrainingClock)
+    stats: dict[str, float]  # seconds, images, images_per_second (deepgen.training.callbacks.TrainingClock)
     extras: dict[str, Any] = field(default_factory=dict)  # for the family's own figures
 
 
@@ -49,6 +49,7 @@ class TrainingResult:
 class FigureInputs:
     """What a family's own figures may draw on besides its networks."""
 
+    family: Family  # as its parameters make it (``Family.configured``)
     test_x: np.ndarray  # [0, 1]
     test_labels: np.ndarray
     extras: dict[str, Any]  # TrainingResult.extras
@@ -71,7 +72,16 @@ class Train(Protocol):
 
 class Decode(Protocol):
     def __call__(self, networks: Networks, codes: np.ndarray, digits: np.ndarray | None, /) -> np.ndarray:
-        """Codes (and, for a conditional family, one digit each) to images in [0, 1]."""
+        """Codes (and, for a conditional family, one digit each) to images in [0, 1], by the
+        decoder (a GAN's generator): one network's forward pass."""
+
+
+class Generate(Protocol):
+    def __call__(
+        self, networks: Networks, params: FamilyParams, noise: np.ndarray, digits: np.ndarray | None, /
+    ) -> np.ndarray:
+        """Images in [0, 1] from standard normal ``noise`` (N × ``latent_dim``): the same noise
+        gives the same images."""
 
 
 class Encode(Protocol):
@@ -170,9 +180,13 @@ class Family:
     build: Build
     train: Train
     networks: tuple[str, ...]  # which of ``build``'s networks are saved (data/06_models/<name>/)
-    decode: Decode
     samplers: tuple[Sampler, ...]  # ``prior`` first
     scaling: Literal["unit", "symmetric"] = "unit"  # training images in [0,1] (sigmoid) or [-1,1] (tanh)
+    decode: Decode | None = None  # codes to images by its decoder (None: it has none, as pixel diffusion)
+    # Noise to images, where that takes more than decoding the noise (a diffusion family's
+    # solver); None: ``decode``. Samples from the prior, the grids of fixed noise and the digit
+    # grid are drawn through it (``from_noise``).
+    generate: Generate | None = None
     encode: Encode | None = None  # families with an encoder: embeddings, reconstructions, the latent sweep
     # Its networks read the digit: samplers draw the digits asked for (a family whose parameters
     # have ``conditional`` is so when they say it: see ``configured``).
@@ -206,9 +220,27 @@ class Family:
 
     def images(self, networks: Networks, codes: np.ndarray, digits: np.ndarray | None = None) -> np.ndarray:
         """``codes`` decoded, each as the digit asked for where the family is conditional."""
+        if self.decode is None:
+            raise ValueError(f"The {self.label} has no decoder: it draws images from noise only (from_noise).")
+        return self.decode(networks, codes, self._digits_asked(digits))
+
+    def noise(self, params: FamilyParams, n: int, seed: int) -> np.ndarray:
+        """``n`` standard normal vectors of ``latent_dim``, the same for the same ``seed``."""
+        return np.random.default_rng(seed).standard_normal((n, params.latent_dim), dtype=np.float32)
+
+    def from_noise(
+        self, networks: Networks, params: FamilyParams, noise: np.ndarray, digits: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Images from ``noise`` (``Family.noise``), each as the digit asked for where the family
+        is conditional: by ``generate``, or by decoding the noise."""
+        if self.generate is None:
+            return self.images(networks, noise, digits)
+        return self.generate(networks, params, noise, self._digits_asked(digits))
+
+    def _digits_asked(self, digits: np.ndarray | None) -> np.ndarray | None:
         if digits is None and self.conditional:
             raise ValueError(f"The {self.label} is conditional: say which digit each image should be.")
-        return self.decode(networks, codes, self._condition(self._refuse_digits_if_unconditional(digits)))
+        return self._condition(self._refuse_digits_if_unconditional(digits))
 
     def reconstruct(self, networks: Networks, images: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
         return self.decode(networks, self.codes(networks, images, labels), self._condition(labels))

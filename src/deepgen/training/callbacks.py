@@ -1,103 +1,17 @@
-"""What every training node shares: seeding, optimiser, speed settings, progress output."""
+"""The Keras callbacks every training shares: its clock, the sample-quality probe, the epoch
+report the hooks' sinks receive, the divergence guard and the checkpoint."""
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
-from tensorflow.python.framework import config as tf_config  # disable_op_determinism is not public
-
-from deepgen.params import StepCountedParams, TrainingParams
-
-
-def start_training(seed: int, deterministic: bool = True) -> None:
-    """Seed Python, NumPy and the backend so a model's initial weights follow from ``seed``;
-    ``deterministic`` also makes TensorFlow pick deterministic kernels (same numbers for the
-    same seed, a little slower where a faster kernel would reorder sums)."""
-    keras.utils.set_random_seed(seed)
-    if deterministic:
-        tf_config.enable_op_determinism()
-    else:
-        tf_config.disable_op_determinism()
-
-
-@contextlib.contextmanager
-def dtype_policy(precision: str):
-    """Networks built inside compute in ``precision`` (Keras' dtype policy); the global policy is
-    restored after, so that nothing else a run builds (the evaluator, the next family) inherits it."""
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(precision)
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(previous)
-
-
-def gpu_visible() -> bool:
-    return bool(tf_config.list_physical_devices("GPU"))
-
-
-def grow_gpu_memory() -> None:
-    """Let each visible GPU's memory grow as a run needs it, instead of TensorFlow taking all of
-    it at start, so that several runs share a card. It must happen before TensorFlow first uses
-    the GPU; afterwards TensorFlow refuses the change, and there is nothing left to change."""
-    for gpu in tf_config.list_physical_devices("GPU"):
-        with contextlib.suppress(RuntimeError):
-            tf_config.set_memory_growth(gpu, True)
-
-
-def compile_model(model: keras.Model, params: TrainingParams, **compile_args) -> None:
-    """``model.compile`` with the speed settings of ``params`` and, unless ``compile_args``
-    name their own optimisers, Adam at ``params.learning_rate``; under ``mixed_float16`` each
-    optimiser scales the loss (Keras' dynamic loss scale; a model's own ``train_step`` calls
-    ``optimizer.scale_loss``).
-
-    Keras drops ``jit_compile=True`` (with a warning) whenever TensorFlow's op determinism is
-    on, because some XLA kernels have no deterministic GPU version (tensorflow#69417: the
-    MaxPool gradient). XLA's CPU code is deterministic (same seed, same metrics:
-    test_same_seed_same_metrics in tests/test_reliability.py runs with it), so with no GPU
-    visible Keras' check runs with determinism off and training with it back on, so that
-    ``deterministic: true`` keeps XLA's speed-up. With a GPU, Keras' rule stands.
-    """
-    if not any("optimizer" in name for name in compile_args):
-        compile_args["optimizer"] = keras.optimizers.Adam(params.learning_rate)
-    if params.precision == "mixed_float16":  # float16's small range: gradients would underflow unscaled
-        compile_args = {
-            name: keras.optimizers.LossScaleOptimizer(value) if "optimizer" in name else value
-            for name, value in compile_args.items()
-        }
-    deterministic = tf_config.is_op_determinism_enabled()
-    keep_xla = deterministic and not gpu_visible()
-    if keep_xla:
-        tf_config.disable_op_determinism()
-    try:
-        model.compile(steps_per_execution=params.steps_per_execution, jit_compile=params.jit_compile, **compile_args)
-    finally:
-        if keep_xla:
-            tf_config.enable_op_determinism()
-    if "optimizer" in compile_args:
-        # Its variables made now rather than by the first trace of the training step: TensorFlow
-        # traces a step a second time when its first call made variables (twice the tracing).
-        model.optimizer.build(model.trainable_variables)
-
-
-def progress_verbosity() -> int:
-    """Keras progress bar on a terminal, one line per epoch in logs and CI."""
-    return 1 if sys.stdout.isatty() else 2
-
-
-def history_dict(history: keras.callbacks.History) -> dict[str, list[float]]:
-    """Keras history as plain floats (JSON-serialisable)."""
-    return {name: [float(v) for v in values] for name, values in history.history.items()}
 
 
 class TrainingClock(keras.callbacks.Callback):
@@ -248,81 +162,6 @@ class EpochReport(keras.callbacks.Callback):
         image = self.render()
         for sink in self.sinks:
             sink(row, image)
-
-
-def fit_epochs(
-    model: keras.Model, params, x: np.ndarray, y: np.ndarray | None, validation_data: tuple, callbacks: list
-) -> tuple[dict, dict]:
-    """``model.fit`` for ``params.epochs`` epochs of ``x`` (targets ``y``, if any), validated
-    every epoch, at the rate ``params.learning_rate_schedule`` gives each epoch, with the clock
-    and the given callbacks; returns the per-epoch history and the timing summary."""
-    clock = TrainingClock()
-    # A family whose block has no schedule (a family of one's own) trains at a constant rate.
-    cosine = getattr(params, "learning_rate_schedule", "constant") == "cosine"
-    schedule = [CosineDecay(params.learning_rate, params.epochs)] if cosine else []
-    history = model.fit(
-        x,
-        y,
-        validation_data=validation_data,
-        batch_size=params.batch_size,
-        epochs=params.epochs,
-        callbacks=timed_callbacks(clock, [*schedule, *callbacks]),
-        verbose=progress_verbosity(),
-    )
-    return history_dict(history), clock.summary(params.epochs * len(x))
-
-
-class CosineDecay(keras.callbacks.Callback):
-    """``learning_rate`` decayed to 0 over ``epochs`` epochs along half a cosine, set at the
-    start of each epoch (a resumed training picks it up at the epoch it resumes from)."""
-
-    def __init__(self, learning_rate: float, epochs: int):
-        super().__init__()
-        self.learning_rate, self.epochs = learning_rate, epochs
-
-    def rate(self, epoch: int) -> float:
-        return self.learning_rate * 0.5 * (1 + math.cos(math.pi * epoch / self.epochs))
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.model.optimizer.learning_rate.assign(self.rate(epoch))
-
-
-def endless_batches(images: np.ndarray, batch_size: int, seed: int, digits: np.ndarray | None) -> tf.data.Dataset:
-    """Shuffled, repeated, prefetched full batches (of images, or of images and their digits),
-    for trainings counted in steps rather than epochs."""
-    dataset = tf.data.Dataset.from_tensor_slices(images if digits is None else (images, digits))
-    dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True).repeat()
-    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
-
-
-class _StepCounter(keras.callbacks.Callback):
-    """The training step reached at the end of each Keras epoch (also after a resume, whose
-    first epoch is not the first of the training)."""
-
-    def __init__(self, steps_per_epoch: int):
-        super().__init__()
-        self.steps_per_epoch, self.steps = steps_per_epoch, []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.steps.append((epoch + 1) * self.steps_per_epoch)
-
-
-def fit_steps(
-    model: keras.Model, params: StepCountedParams, x: np.ndarray, digits: np.ndarray | None, seed: int, callbacks: list
-) -> tuple[dict, dict]:
-    """``model.fit`` for ``params.steps`` steps on endless shuffled batches of ``x`` (with their
-    ``digits``, if given), in Keras epochs of ``gen_interval`` steps, with the clock and the given
-    callbacks; returns the history (a row per epoch, with its ``step``) and the timing summary."""
-    clock, counter = TrainingClock(), _StepCounter(params.gen_interval)
-    history = model.fit(
-        endless_batches(x, params.batch_size, seed, digits),
-        epochs=params.steps // params.gen_interval,
-        steps_per_epoch=params.gen_interval,
-        callbacks=timed_callbacks(clock, [counter, *callbacks]),
-        shuffle=False,  # the dataset shuffles itself
-        verbose=progress_verbosity(),
-    )
-    return {"step": counter.steps, **history_dict(history)}, clock.summary(params.steps * params.batch_size)
 
 
 class DivergenceGuard(keras.callbacks.Callback):

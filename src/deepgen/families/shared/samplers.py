@@ -1,4 +1,5 @@
-"""The samplers families share: decode draws from the prior, or from a mixture fitted to codes."""
+"""The samplers families share: images from the prior's noise, or decoded from a mixture
+fitted to the training codes."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from .contract import Sampler
 
 
 def _draw_prior(family, networks, params, n: int, seed: int, train_x: np.ndarray, digits=None) -> np.ndarray:
-    z = np.random.default_rng(seed).standard_normal((n, params.latent_dim), dtype=np.float32)
-    return family.images(networks, z, digits)
+    return family.from_noise(networks, params, family.noise(params, n, seed), digits)
 
 
 def _draw_mixture(family, networks, params, n: int, seed: int, train_x: np.ndarray, digits=None) -> np.ndarray:
@@ -27,4 +27,5 @@ def _draw_mixture(family, networks, params, n: int, seed: int, train_x: np.ndarr
 
 
 prior = Sampler("prior", "N(0, I) samples", _draw_prior)
+from_noise = Sampler("prior", "samples from noise", _draw_prior)  # the same draw, named as diffusion's are
 mixture = Sampler("mixture", "mixture samples", _draw_mixture)

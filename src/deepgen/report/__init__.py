@@ -1,0 +1,44 @@
+"""Typed reports, by concern: a model's (``model``), the comparison of every model
+(``comparison``), the test likelihoods (``likelihood``), and what made a result
+(``provenance``: the commit, the work a rerun must match).
+
+The nodes build them, ``deepgen.datasets.ReportDataset`` saves them as JSON, and the comparison
+and W&B read their fields.
+"""
+
+from .comparison import (
+    Comparison,
+    ComparisonRow,
+    RealDataMetrics,
+    Yardstick,
+    comparison_markdown,
+    markdown_table,
+    mean_and_sd_cell,
+    model_rows,
+    tabulate,
+)
+from .likelihood import Likelihoods, likelihood_row
+from .model import ModelReport, OneClassReport, SampleMetrics, Separation, TrainingStats
+from .provenance import PROJECT_COMMIT, git_commit, provenance
+
+__all__ = [
+    "PROJECT_COMMIT",
+    "Comparison",
+    "ComparisonRow",
+    "Likelihoods",
+    "ModelReport",
+    "OneClassReport",
+    "RealDataMetrics",
+    "SampleMetrics",
+    "Separation",
+    "TrainingStats",
+    "Yardstick",
+    "comparison_markdown",
+    "git_commit",
+    "likelihood_row",
+    "markdown_table",
+    "mean_and_sd_cell",
+    "model_rows",
+    "provenance",
+    "tabulate",
+]
