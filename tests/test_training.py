@@ -131,7 +131,7 @@ def test_a_cosine_schedule_sets_each_epochs_rate_down_towards_zero(mnist_batch):
         on_epoch_end=lambda epoch, logs: rates.append(float(model.optimizer.learning_rate))
     )
     x = mnist_batch[:8, 0, :4]
-    fit_epochs(model, params, x, x[:, :1], (x, x[:, :1]), [seen])
+    fit_epochs(model, params, x, x[:, :1], (x, x[:, :1]), [seen], params.learning_rate_schedule)
     assert rates == pytest.approx(
         [0.01, 0.01 * (1 + math.cos(math.pi / 4)) / 2, 0.005, 0.01 * (1 - math.cos(math.pi / 4)) / 2]
     )

@@ -52,30 +52,23 @@ def class_score(probabilities: np.ndarray) -> float:
     return float(np.exp(np.mean(np.sum(p * (np.log(p) - np.log(marginal)), axis=1))))
 
 
-def _squared_distances(points: np.ndarray, centres: np.ndarray, chunk: int = 1000):
-    """Squared Euclidean distances from ``points`` to every centre, ``chunk`` points at a time
-    (one matrix product each, as scikit-learn's brute-force neighbours compute them)."""
-    centre_norms = np.sum(centres**2, axis=1)
-    for start in range(0, len(points), chunk):
-        p = points[start : start + chunk]
-        yield start, np.maximum(np.sum(p**2, axis=1)[:, None] + centre_norms[None, :] - 2 * p @ centres.T, 0)
-
-
 def kth_neighbour_radii(features: np.ndarray, k: int) -> np.ndarray:
     """Each point's distance to its k-th nearest other point (the point itself is the 0th)."""
+    from sklearn.neighbors import NearestNeighbors
+
     features = features.astype(np.float64)
-    radii = np.empty(len(features))
-    for start, squared in _squared_distances(features, features):
-        radii[start : start + len(squared)] = np.sqrt(np.partition(squared, k, axis=1)[:, k])
-    return radii
+    distances, _ = NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(features).kneighbors(features)
+    return distances[:, k]
 
 
 def _covered(points: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
     """For each point: does it fall inside any centre's k-NN ball?"""
-    inside = np.zeros(len(points), dtype=bool)
-    for start, squared in _squared_distances(points, centres):
-        inside[start : start + len(squared)] = np.any(squared <= radii[None, :] ** 2, axis=1)
-    return inside
+    from sklearn.metrics import pairwise_distances_chunked
+
+    chunks = pairwise_distances_chunked(
+        points, centres, reduce_func=lambda distances, start: np.any(distances <= radii[None, :], axis=1)
+    )
+    return np.concatenate(list(chunks))
 
 
 def precision_recall(
@@ -180,30 +173,29 @@ def score_images(
 def auroc(scores: np.ndarray, anomalous: np.ndarray) -> float:
     """Area under the ROC curve of ``scores`` (higher: more anomalous) for the ``anomalous``
     (True) against the normal images: the probability that a random anomaly scores above a
-    random normal image, ties counting one half (the Mann-Whitney U statistic)."""
-    from scipy.stats import rankdata
+    random normal image, ties counting one half."""
+    from sklearn.metrics import roc_auc_score
 
     anomalous = np.asarray(anomalous, dtype=bool)
-    n_anomalous, n_normal = anomalous.sum(), (~anomalous).sum()
-    if not n_anomalous or not n_normal:
+    if anomalous.all() or not anomalous.any():
         raise ValueError("AUROC needs both normal and anomalous images.")
-    ranks = rankdata(scores)  # ties share their mean rank
-    u = ranks[anomalous].sum() - n_anomalous * (n_anomalous + 1) / 2
-    return float(u / (n_anomalous * n_normal))
+    return float(roc_auc_score(anomalous, scores))
 
 
 def average_precision(scores: np.ndarray, anomalous: np.ndarray) -> float:
-    """Σ (Rₙ − Rₙ₋₁) Pₙ over the thresholds at each distinct score, highest first: the mean of
-    the precision at each anomaly's rank, as scikit-learn's ``average_precision_score``."""
-    anomalous = np.asarray(anomalous, dtype=bool)
-    order = np.argsort(-np.asarray(scores), kind="stable")
-    sorted_scores, hits = np.asarray(scores)[order], anomalous[order]
-    # A threshold at each distinct score: images with equal scores enter together.
-    last_of_each = np.r_[np.flatnonzero(np.diff(sorted_scores)), len(sorted_scores) - 1]
-    true_positives = np.cumsum(hits)[last_of_each]
-    precision = true_positives / (last_of_each + 1)
-    recall = true_positives / hits.sum()
-    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+    """The mean of the precision at each anomaly's rank, scores highest first (images with
+    equal scores enter together): the area under the precision-recall curve, step-wise."""
+    from sklearn.metrics import average_precision_score
+
+    return float(average_precision_score(np.asarray(anomalous, dtype=bool), scores))
+
+
+def roc_points(scores: np.ndarray, anomalous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ROC curve: false and true positive rates at every threshold."""
+    from sklearn.metrics import roc_curve
+
+    false_positives, true_positives, _ = roc_curve(np.asarray(anomalous, dtype=bool), scores)
+    return false_positives, true_positives
 
 
 # --- restoration: how close restored images are to the originals -----------------------------
@@ -216,31 +208,11 @@ def psnr(originals: np.ndarray, images: np.ndarray) -> float:
     return float(np.mean(10 * np.log10(1.0 / np.maximum(mse, 1e-12))))
 
 
-SSIM_WINDOW, SSIM_SIGMA = 11, 1.5  # Wang et al. (2004)'s Gaussian window
-SSIM_K1, SSIM_K2 = 0.01, 0.03
-
-
-def _gaussian_filtered(images: np.ndarray) -> np.ndarray:
-    """``images`` filtered with the normalised SSIM Gaussian window, valid positions only (one
-    1-D pass along each axis: the 2-D window is the outer product of the 1-D one)."""
-    offsets = np.arange(SSIM_WINDOW) - (SSIM_WINDOW - 1) / 2
-    window = np.exp(-(offsets**2) / (2 * SSIM_SIGMA**2))
-    window /= window.sum()
-    height, width = images.shape[1] - SSIM_WINDOW + 1, images.shape[2] - SSIM_WINDOW + 1
-    rows = sum(weight * images[:, i : i + height, :] for i, weight in enumerate(window))
-    return sum(weight * rows[:, :, i : i + width] for i, weight in enumerate(window))
-
-
 def ssim(originals: np.ndarray, images: np.ndarray) -> float:
     """Structural similarity (Wang et al. 2004) of ``images`` against ``originals``, pixels in
-    [0, 1], averaged over images: the mean over window positions of luminance × contrast ×
-    structure, with an 11×11 Gaussian window of σ 1.5, K1 = 0.01, K2 = 0.03, as the paper and
-    TensorFlow's ``tf.image.ssim``, which it matches (tests/test_evaluation.py)."""
-    a, b = originals.astype(np.float64), images.astype(np.float64)
-    mean_a, mean_b = _gaussian_filtered(a), _gaussian_filtered(b)
-    variances = _gaussian_filtered(a * a + b * b) - mean_a**2 - mean_b**2
-    covariance = _gaussian_filtered(a * b) - mean_a * mean_b
-    c1, c2 = SSIM_K1**2, SSIM_K2**2
-    luminance = (2 * mean_a * mean_b + c1) / (mean_a**2 + mean_b**2 + c1)
-    contrast_structure = (2 * covariance + c2) / (variances + c2)
-    return float(np.mean(luminance * contrast_structure))
+    [0, 1], averaged over images: TensorFlow's ``tf.image.ssim`` (an 11×11 Gaussian window of
+    σ 1.5, K1 = 0.01, K2 = 0.03, as the paper)."""
+    import tensorflow as tf
+
+    a, b = (np.asarray(x, np.float32)[..., None] for x in (originals, images))
+    return float(tf.reduce_mean(tf.image.ssim(a, b, max_val=1.0)))

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from deepgen.datasets.labels import is_labelled
+from deepgen.evaluation import roc_points
 
 MARKED_POINTS = 30  # shorter series get a marker per point
 FEW_POINTS = 10  # up to this many epochs (or intervals), each gets its tick
@@ -275,11 +276,6 @@ def labelled_rows(images: dict[str, np.ndarray], title: str) -> Figure:
 # --- anomaly detection --------------------------------------------------------------------
 
 
-def _roc_points(scores: np.ndarray, anomalous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    hits = anomalous[np.argsort(-scores, kind="stable")]
-    return np.r_[0, np.cumsum(~hits) / (~hits).sum()], np.r_[0, np.cumsum(hits) / hits.sum()]
-
-
 def roc_curves(curves: dict[tuple[str, str, int], tuple[np.ndarray, np.ndarray]], title: str) -> Figure:
     """A panel per detector (model, score), a ROC curve per normal digit. ``curves``: (model,
     score, digit) → (scores, which images are anomalous)."""
@@ -288,7 +284,7 @@ def roc_curves(curves: dict[tuple[str, str, int], tuple[np.ndarray, np.ndarray]]
     for ax, detector in zip(axes[0], detectors, strict=True):
         for (model, name, digit), (scores, anomalous) in curves.items():
             if (model, name) == detector:
-                fpr, tpr = _roc_points(scores, anomalous)
+                fpr, tpr = roc_points(scores, anomalous)
                 ax.plot(fpr, tpr, linewidth=1, label=f"{digit}: {np.trapezoid(tpr, fpr):.3f}")
         ax.plot([0, 1], [0, 1], color="grey", linewidth=0.5, linestyle=":")
         ax.set(title=f"{detector[0]}, {detector[1]}", xlabel="false positive rate", ylabel="true positive rate")

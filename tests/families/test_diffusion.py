@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 
@@ -69,16 +70,24 @@ def test_ddim_with_the_same_noise_gives_the_same_images_and_visits_the_steps_ask
     assert ddpm.ddim_steps(5).tolist() == [999, 749, 500, 250, 0]
 
 
-def test_guidance_changes_what_a_conditional_denoiser_draws():
+def test_guidance_moves_each_step_along_the_conditional_minus_the_unconditional_prediction():
+    """Classifier-free guidance at w draws what an unguided sampler draws from a denoiser whose
+    prediction is (1 + w)·ε̂(x, digit) − w·ε̂(x, ∅), built here by hand: away from the
+    unconditional prediction, towards the digit (a flipped sign would draw other images)."""
     denoiser = _tiny_denoiser(conditional=True)
     rng = np.random.default_rng(3)  # its output layer starts at zero: any input would predict no noise
     denoiser.set_weights([rng.normal(0, 0.1, w.shape).astype(np.float32) for w in denoiser.get_weights()])
-    sampler = ddpm.DiffusionSampler(denoiser, ddpm.cosine_alpha_bars())
+    w = 2.0
+    x, step, digit = keras.Input((28, 28)), keras.Input((), dtype="int32"), keras.Input((), dtype="int32")
+    no_digit = keras.layers.Lambda(lambda d: keras.ops.full_like(d, ddpm.NULL_DIGIT))(digit)
+    by_hand = keras.Model([x, step, digit], (1 + w) * denoiser([x, step, digit]) - w * denoiser([x, step, no_digit]))
     noise = np.random.default_rng(2).standard_normal((4, 28, 28), dtype=np.float32)
     digits = np.array([1, 2, 3, 4], np.int32)
-    unguided, _ = sampler(noise, 3, digits=digits, guidance=0.0)
-    guided, _ = sampler(noise, 3, digits=digits, guidance=3.0)
-    assert unguided.shape == guided.shape and not np.allclose(unguided, guided)
+    guided, _ = ddpm.DiffusionSampler(denoiser, ddpm.cosine_alpha_bars())(noise, 3, digits=digits, guidance=w)
+    expected, _ = ddpm.DiffusionSampler(by_hand, ddpm.cosine_alpha_bars())(noise, 3, digits=digits, guidance=0.0)
+    unguided, _ = ddpm.DiffusionSampler(denoiser, ddpm.cosine_alpha_bars())(noise, 3, digits=digits, guidance=0.0)
+    np.testing.assert_allclose(guided, expected, atol=1e-5)
+    assert not np.allclose(guided, unguided, atol=1e-3)
 
 
 @pytest.mark.parametrize(

@@ -69,18 +69,22 @@ def _check_iw_estimate(model, x):
 # --- the importance-weighted estimate against a likelihood known in closed form -----------------
 # One pixel of the image is 1 with probability Φ(a·z + b), z ~ N(0, 1) in one dimension; the
 # other 783 are 1 with probability ½ whatever z. Then p(x₀ = 1) = Φ(b / √(1 + a²)), and log p(x)
-# = log p(x₀) + 783·log ½ exactly. The encoder proposes the prior, q(z|x) = N(0, 1), for every
-# image: not the posterior, so the bound is loose at K = 1 and tightens as K grows.
+# = log p(x₀) + 783·log ½ exactly. The encoder proposes q(z|x) = N(0.3, 1.5²) for every image:
+# neither the prior nor the posterior, so the estimate is right only if it weighs each draw by
+# p(z) / q(z|x) (a proposal equal to the prior would hide a missing or swapped term), and the
+# bound is loose at K = 1 and tightens as K grows.
 
 SLOPE, OFFSET = 3.0, 0.5
+PROPOSAL_MEAN, PROPOSAL_SD = 0.3, 1.5
 
 
 def _toy_networks() -> tuple[keras.Model, keras.Model]:
     images = keras.Input((28, 28))
     flat = keras.layers.Flatten()(images)
     constant = {"kernel_initializer": "zeros"}
-    z_mean = keras.layers.Dense(1, bias_initializer="zeros", **constant)(flat)
-    z_log_var = keras.layers.Dense(1, bias_initializer="zeros", **constant)(flat)
+    z_mean = keras.layers.Dense(1, bias_initializer=keras.initializers.Constant(PROPOSAL_MEAN), **constant)(flat)
+    log_var = keras.initializers.Constant(2 * np.log(PROPOSAL_SD))
+    z_log_var = keras.layers.Dense(1, bias_initializer=log_var, **constant)(flat)
     encoder = keras.Model(images, [z_mean, z_log_var])
     z = keras.Input((1,))
     pixel = keras.layers.Lambda(lambda t: 0.5 * (1 + ops.erf((SLOPE * t + OFFSET) / np.sqrt(2))))(z)

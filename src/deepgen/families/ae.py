@@ -36,7 +36,8 @@ def train(networks, data: TrainingData, params: AEParams, seed: int, callbacks: 
     compile_model(model, params, loss="mse")
     targets = data.x if data.targets is None else data.targets
     validation_targets = data.validation_x if data.validation_targets is None else data.validation_targets
-    history, stats = fit_epochs(model, params, data.x, targets, (data.validation_x, validation_targets), callbacks)
+    validation = (data.validation_x, validation_targets)
+    history, stats = fit_epochs(model, params, data.x, targets, validation, callbacks, params.learning_rate_schedule)
     return TrainingResult(history, stats)
 
 

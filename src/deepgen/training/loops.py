@@ -4,8 +4,8 @@ schedule."""
 
 from __future__ import annotations
 
-import math
 import sys
+from typing import Literal
 
 import keras
 import numpy as np
@@ -27,40 +27,48 @@ def history_dict(history: keras.callbacks.History) -> dict[str, list[float]]:
 
 
 def fit_epochs(
-    model: keras.Model, params, x: np.ndarray, y: np.ndarray | None, validation_data: tuple, callbacks: list
+    model: keras.Model,
+    params,
+    x: np.ndarray,
+    y: np.ndarray | None,
+    validation_data: tuple,
+    callbacks: list,
+    schedule: Literal["constant", "cosine"] = "constant",
 ) -> tuple[dict, dict]:
-    """``model.fit`` for ``params.epochs`` epochs of ``x`` (targets ``y``, if any), validated
-    every epoch, at the rate ``params.learning_rate_schedule`` gives each epoch, with the clock
-    and the given callbacks; returns the per-epoch history and the timing summary."""
+    """``model.fit`` for ``params.epochs`` epochs of ``x`` (targets ``y``, if any) in batches
+    of ``params.batch_size``, validated every epoch, with the clock and the given callbacks; at
+    ``params.learning_rate`` throughout, or with ``schedule="cosine"`` from it down to 0 along
+    half a cosine (Keras' ``CosineDecay``), set at each epoch's start. Returns the per-epoch
+    history and the timing summary."""
     clock = TrainingClock()
-    # A family whose block has no schedule (a family of one's own) trains at a constant rate.
-    cosine = getattr(params, "learning_rate_schedule", "constant") == "cosine"
-    schedule = [CosineDecay(params.learning_rate, params.epochs)] if cosine else []
+    rates = (
+        [EpochwiseRate(keras.optimizers.schedules.CosineDecay(params.learning_rate, params.epochs))]
+        if schedule == "cosine"
+        else []
+    )
     history = model.fit(
         x,
         y,
         validation_data=validation_data,
         batch_size=params.batch_size,
         epochs=params.epochs,
-        callbacks=timed_callbacks(clock, [*schedule, *callbacks]),
+        callbacks=timed_callbacks(clock, [*rates, *callbacks]),
         verbose=progress_verbosity(),
     )
     return history_dict(history), clock.summary(params.epochs * len(x))
 
 
-class CosineDecay(keras.callbacks.Callback):
-    """``learning_rate`` decayed to 0 over ``epochs`` epochs along half a cosine, set at the
-    start of each epoch (a resumed training picks it up at the epoch it resumes from)."""
+class EpochwiseRate(keras.callbacks.Callback):
+    """The optimiser's rate set at the start of each epoch to a Keras learning-rate
+    ``schedule`` evaluated at the epoch (not at the step): a resumed training picks it up at
+    the epoch it resumes from."""
 
-    def __init__(self, learning_rate: float, epochs: int):
+    def __init__(self, schedule: keras.optimizers.schedules.LearningRateSchedule):
         super().__init__()
-        self.learning_rate, self.epochs = learning_rate, epochs
-
-    def rate(self, epoch: int) -> float:
-        return self.learning_rate * 0.5 * (1 + math.cos(math.pi * epoch / self.epochs))
+        self.schedule = schedule
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.model.optimizer.learning_rate.assign(self.rate(epoch))
+        self.model.optimizer.learning_rate.assign(float(self.schedule(epoch)))
 
 
 def endless_batches(images: np.ndarray, batch_size: int, seed: int, digits: np.ndarray | None) -> tf.data.Dataset:

@@ -55,7 +55,8 @@ def fit_variational(model, data: TrainingData, params: VariationalParams, callba
         second, validation_second = data.labels.astype(np.int32), data.validation_labels.astype(np.int32)
     else:
         second, validation_second = data.targets, data.validation_targets
-    history, stats = fit_epochs(model, params, data.x, second, (data.validation_x, validation_second), callbacks)
+    validation = (data.validation_x, validation_second)
+    history, stats = fit_epochs(model, params, data.x, second, validation, callbacks, params.learning_rate_schedule)
     return TrainingResult(history, stats)
 
 
