@@ -25,8 +25,11 @@ def test_frechet_distance_of_two_gaussians_has_the_closed_form():
 
     rng = np.random.default_rng(1)
     mu = np.array([1.0, -2.0, 0.5])
-    cov_a = np.array([[2.0, 1.2, 0.0], [1.2, 1.0, 0.3], [0.0, 0.3, 0.5]])
-    cov_b = np.array([[0.5, -0.4, 0.2], [-0.4, 3.0, 0.0], [0.2, 0.0, 1.5]])
+    # Two elongated Gaussians 45° apart in the first plane: the closed form is 10.3, the
+    # commuting-case cross term Tr(Σa^½ Σb^½) would give 12.5.
+    cov_a = np.diag([9.0, 0.1, 1.0])
+    turn = np.array([[1.0, -1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, np.sqrt(2)]]) / np.sqrt(2)
+    cov_b = turn @ cov_a @ turn.T
     assert not np.allclose(cov_a @ cov_b, cov_b @ cov_a)
     expected = np.sum(mu**2) + np.trace(cov_a + cov_b - 2 * sqrtm(cov_a @ cov_b).real)
     a = rng.multivariate_normal(np.zeros(3), cov_a, 200_000)
