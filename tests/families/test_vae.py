@@ -6,7 +6,7 @@ from keras import ops
 
 from deepgen.families import FAMILIES
 from deepgen.families.vae import VAEParams
-from deepgen.models import variational
+from deepgen.models import blocks, variational
 from tests.conftest import base_params
 
 FAMILY = FAMILIES["vae"]
@@ -25,12 +25,14 @@ def test_kl_closed_form():
     )
 
 
-def test_bernoulli_nll_is_summed_binary_cross_entropy():
-    x = np.array([[[1.0, 0.0]]], np.float32)
-    p = np.array([[[0.8, 0.3]]], np.float32)
-    np.testing.assert_allclose(
-        ops.convert_to_numpy(variational.bernoulli_nll(x, p)), [-np.log(0.8) - np.log(0.7)], rtol=1e-6
-    )
+def test_bernoulli_nll_is_summed_binary_cross_entropy_of_the_logits():
+    x = np.array([[[1.0, 0.0, 1.0]]], np.float32)
+    p = np.array([0.8, 0.3, 1 - 1e-12])
+    logits = np.log(p / (1 - p)).astype(np.float32)[None, None]
+    expected = -np.log(0.8) - np.log(0.7) - np.log1p(-1e-12)  # a probability float32 would round to 1
+    np.testing.assert_allclose(ops.convert_to_numpy(variational.bernoulli_nll(x, logits)), [expected], rtol=1e-6)
+    far = np.array([[[200.0, -200.0, -200.0]]], np.float32)  # σ(±200) is 1 and 0 in float32: costs 0, 0, 200
+    np.testing.assert_allclose(ops.convert_to_numpy(variational.bernoulli_nll(x, far)), [200.0])
 
 
 def _trained(params: VAEParams, x: np.ndarray, epochs: int) -> tuple[variational.VAE, dict]:
@@ -78,6 +80,12 @@ SLOPE, OFFSET = 3.0, 0.5
 PROPOSAL_MEAN, PROPOSAL_SD = 0.3, 1.5
 
 
+def _probit_logit(z):
+    """log Φ(u) − log Φ(−u) at u = a·z + b, in float64: Φ(u) rounds to 1 well before the logit is large."""
+    u = (SLOPE * ops.cast(z, "float64") + OFFSET) / np.sqrt(2)
+    return ops.cast(ops.log(0.5 * ops.erfc(-u)) - ops.log(0.5 * ops.erfc(u)), "float32")
+
+
 def _toy_networks() -> tuple[keras.Model, keras.Model]:
     images = keras.Input((28, 28))
     flat = keras.layers.Flatten()(images)
@@ -87,10 +95,10 @@ def _toy_networks() -> tuple[keras.Model, keras.Model]:
     z_log_var = keras.layers.Dense(1, bias_initializer=log_var, **constant)(flat)
     encoder = keras.Model(images, [z_mean, z_log_var])
     z = keras.Input((1,))
-    pixel = keras.layers.Lambda(lambda t: 0.5 * (1 + ops.erf((SLOPE * t + OFFSET) / np.sqrt(2))))(z)
-    others = keras.layers.Lambda(lambda t: 0.5 * ops.ones((ops.shape(t)[0], 783)))(z)
-    image = keras.layers.Reshape((28, 28))(keras.layers.Concatenate()([pixel, others]))
-    return encoder, keras.Model(z, image)
+    logit = keras.layers.Lambda(_probit_logit)(z)
+    others = keras.layers.Lambda(lambda t: ops.zeros((ops.shape(t)[0], 783)))(z)  # logit 0: probability ½
+    logits = keras.layers.Reshape((28, 28), name=blocks.LOGITS)(keras.layers.Concatenate()([logit, others]))
+    return encoder, keras.Model(z, keras.layers.Activation("sigmoid")(logits))
 
 
 def test_the_iw_estimate_converges_to_a_likelihood_known_in_closed_form():

@@ -75,6 +75,7 @@ FAMILY = Family(
     decode=decode,
     samplers=(samplers.prior,),
     conditional=True,
+    binary_images=True,
     epoch_image="reconstructions",
     metrics=metrics,
     figures=figures,

@@ -17,6 +17,7 @@ OUTPUTS = "float32"
 
 
 N_DIGITS = 10
+LOGITS = "image_logits"  # the layer of a Bernoulli decoder before its sigmoid
 
 
 def digit_input() -> tuple[keras.KerasTensor, keras.KerasTensor]:
@@ -66,7 +67,8 @@ def encoder_trunk(
 
 
 def build_decoder(latent_dim: int, architecture: str, hidden_units: int, conditional: bool = False) -> keras.Model:
-    """Latent code (and, if ``conditional``, the digit) to an image of Bernoulli means (sigmoid), N×28×28."""
+    """Latent code (and, if ``conditional``, the digit) to an image of Bernoulli means (the sigmoid
+    of the logits ``logits_of`` gives), N×28×28."""
     shape = ARCHITECTURES[architecture]
     latent = keras.Input(shape=(latent_dim,), name="z")
     inputs = latent
@@ -81,11 +83,18 @@ def build_decoder(latent_dim: int, architecture: str, hidden_units: int, conditi
         x = layers.Reshape((7, 7, 64))(x)
         x = layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu")(x)  # 14×14
         x = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(x)  # 28×28
-        x = layers.Conv2D(1, 3, padding="same", activation="sigmoid", dtype=OUTPUTS)(x)
+        x = layers.Conv2D(1, 3, padding="same", dtype=OUTPUTS)(x)
     else:
-        x = layers.Dense(28 * 28, activation="sigmoid", dtype=OUTPUTS)(x)
-    images = layers.Reshape(IMAGE_SHAPE, name="image", dtype=OUTPUTS)(x)
+        x = layers.Dense(28 * 28, dtype=OUTPUTS)(x)
+    logits = layers.Reshape(IMAGE_SHAPE, name=LOGITS, dtype=OUTPUTS)(x)
+    images = layers.Activation("sigmoid", name="image", dtype=OUTPUTS)(logits)
     return keras.Model(inputs, images, name="decoder")
+
+
+def logits_of(decoder: keras.Model) -> keras.Model:
+    """The decoder before its sigmoid, sharing its weights: the Bernoulli logits, from which
+    the likelihood is exact where a probability would round to 0 or 1."""
+    return keras.Model(decoder.input, decoder.get_layer(LOGITS).output, name="decoder_logits")
 
 
 def to_unit(images: np.ndarray) -> np.ndarray:

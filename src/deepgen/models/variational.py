@@ -13,9 +13,8 @@ import tensorflow as tf
 from keras import layers, ops
 from scipy.special import logsumexp
 
-from .blocks import IMAGE_SHAPE, OUTPUTS, conditioned, digit_input, encoder_trunk, predict
+from .blocks import IMAGE_SHAPE, OUTPUTS, conditioned, digit_input, encoder_trunk, logits_of, predict
 
-_EPS = 1e-7  # keeps log() finite where the decoder outputs exactly 0 or 1
 _LOG_2PI = math.log(2 * math.pi)
 
 
@@ -41,12 +40,11 @@ def kl_divergence(z_mean, z_log_var):
     return -0.5 * ops.sum(1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
 
 
-def bernoulli_nll(images, probabilities):
-    """−log p(x|z) of a Bernoulli decoder: binary cross-entropy summed over each image's pixels
-    (the last two axes; ``images`` broadcast, e.g. n images against k×n decoded images)."""
-    p = ops.clip(probabilities, _EPS, 1 - _EPS)
-    terms = images * ops.log(p) + (1 - images) * ops.log(1 - p)
-    return -ops.sum(terms, axis=(-2, -1))
+def bernoulli_nll(images, logits):
+    """−log p(x|z) of a Bernoulli decoder from its ``logits`` l: Σ softplus(l) − x·l over each
+    image's pixels (the last two axes; ``images`` broadcast, e.g. n images against k×n decoded
+    images), exact where the probability σ(l) would round to 0 or 1."""
+    return ops.sum(ops.softplus(logits) - images * logits, axis=(-2, -1))
 
 
 def scaled_mse(images, reconstructions):
@@ -55,7 +53,7 @@ def scaled_mse(images, reconstructions):
     return ops.sum(squared, axis=-1)
 
 
-RECONSTRUCTION_LOSSES = {"bce": bernoulli_nll, "mse": scaled_mse}
+RECONSTRUCTION_LOSSES = {"bce": bernoulli_nll, "mse": scaled_mse}  # of the logits, of the images
 
 
 class VAE(keras.Model):
@@ -78,10 +76,12 @@ class VAE(keras.Model):
     ):
         super().__init__(**kwargs)
         self.encoder, self.decoder = encoder, decoder
+        self.decoder_logits = logits_of(decoder)  # the same weights, before the sigmoid
         self.conditional = len(encoder.inputs) == 2  # noqa: PLR2004 - image and digit
         self.beta = beta
         self.binarize = binarize
         self.reconstruction_loss = RECONSTRUCTION_LOSSES[reconstruction]
+        self.decoded_for_loss = self.decoder_logits if reconstruction == "bce" else self.decoder
         self.noise = keras.random.SeedGenerator(seed)
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
@@ -111,7 +111,7 @@ class VAE(keras.Model):
         z_mean, z_log_var = self.encoder(conditioned(images, digits), training=training)
         epsilon = keras.random.normal(ops.shape(z_mean), seed=self.noise)
         z = z_mean + ops.exp(0.5 * z_log_var) * epsilon  # reparameterised sample
-        decoded = self.decoder(conditioned(z, digits), training=training)
+        decoded = self.decoded_for_loss(conditioned(z, digits), training=training)
         reconstruction = ops.mean(self.reconstruction_loss(targets, decoded))
         kl = ops.mean(kl_divergence(z_mean, z_log_var))
         return reconstruction + self.beta * kl, reconstruction, kl
@@ -153,8 +153,8 @@ class IWAE(VAE):
         z = z_mean + ops.exp(0.5 * z_log_var) * epsilon  # k×n×d
         flat = ops.reshape(z, (-1, ops.shape(z_mean)[-1]))
         repeated = None if digits is None else ops.tile(digits, (self.k,))
-        decoded = self.decoder(conditioned(flat, repeated), training=training)
-        log_px, log_prior, log_q = log_densities(targets, decoded, z, epsilon, z_log_var)
+        logits = self.decoder_logits(conditioned(flat, repeated), training=training)
+        log_px, log_prior, log_q = log_densities(targets, logits, z, epsilon, z_log_var)
         log_w = log_px + log_prior - log_q
         bound = ops.logsumexp(log_w, axis=0) - math.log(self.k)
         return -ops.mean(bound), -ops.mean(log_px), ops.mean(log_q - log_prior)
@@ -167,11 +167,11 @@ def binary_draw(images, seed: keras.random.SeedGenerator):
     return ops.cast(uniform < images, images.dtype)
 
 
-def log_densities(images, decoded, z, epsilon, z_log_var):
+def log_densities(images, logits, z, epsilon, z_log_var):
     """For ``k`` samples ``z`` = mean + σ·``epsilon`` of q(z|x) for each of n ``images`` (k×n×d;
-    ``decoded``: the decoder's Bernoulli means of the k·n codes): log p(x|z), log p(z) and
+    ``logits``: the decoder's Bernoulli logits of the k·n codes): log p(x|z), log p(z) and
     log q(z|x), each k×n."""
-    log_px = -bernoulli_nll(images, ops.reshape(decoded, (ops.shape(z)[0], *ops.shape(images))))
+    log_px = -bernoulli_nll(images, ops.reshape(logits, (ops.shape(z)[0], *ops.shape(images))))
     log_prior = -0.5 * ops.sum(ops.square(z) + _LOG_2PI, axis=-1)
     log_q = -0.5 * ops.sum(ops.square(epsilon) + z_log_var + _LOG_2PI, axis=-1)
     return log_px, log_prior, log_q
@@ -187,7 +187,7 @@ def elbo(
     (conditioned on ``digits`` for a CVAE)."""
     z_mean, z_log_var = predict(encoder, conditioned(images, digits))
     z = z_mean + np.exp(0.5 * z_log_var) * np.random.default_rng(seed).standard_normal(z_mean.shape, dtype=np.float32)
-    log_px = -ops.convert_to_numpy(bernoulli_nll(images, predict(decoder, conditioned(z, digits))))
+    log_px = -ops.convert_to_numpy(bernoulli_nll(images, predict(logits_of(decoder), conditioned(z, digits))))
     return log_px - ops.convert_to_numpy(kl_divergence(z_mean, z_log_var))
 
 
@@ -269,8 +269,8 @@ def _log_weights(decoder, x, y, z_mean, z_log_var, rng, k: int) -> np.ndarray:
     n, d = z_mean.shape
     epsilon = rng.standard_normal((k, n, d), dtype=np.float32)
     z = z_mean + np.exp(0.5 * z_log_var) * epsilon
-    decoded = decoder(conditioned(z.reshape(k * n, d), None if y is None else np.tile(y, k)), training=False)
+    logits = logits_of(decoder)(conditioned(z.reshape(k * n, d), None if y is None else np.tile(y, k)), training=False)
     log_px, log_prior, log_q = (
-        ops.convert_to_numpy(term).astype(np.float64) for term in log_densities(x, decoded, z, epsilon, z_log_var)
+        ops.convert_to_numpy(term).astype(np.float64) for term in log_densities(x, logits, z, epsilon, z_log_var)
     )
     return log_px + log_prior - log_q

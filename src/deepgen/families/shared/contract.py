@@ -191,6 +191,9 @@ class Family:
     # Its networks read the digit: samplers draw the digits asked for (a family whose parameters
     # have ``conditional`` is so when they say it: see ``configured``).
     conditional: bool = False
+    # Its decoder is a Bernoulli likelihood: where the run's protocol binarizes the images
+    # (``data.binarize``) it trains on binary draws of them, and its codes are of binary images.
+    binary_images: bool = False
     epoch_image: Literal["reconstructions", "samples"] = "samples"  # logged after every epoch
     metrics: Metrics | None = None
     figures: Figures | None = None

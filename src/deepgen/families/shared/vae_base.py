@@ -178,6 +178,7 @@ ANOMALY = AnomalyDetection({"neg_elbo": negative_elbo, "nll_iw": importance_weig
 # training and figures: ``Family(..., **UNCONDITIONAL)``.
 UNCONDITIONAL = {
     "build": build,
+    "binary_images": True,
     "networks": ("encoder", "decoder"),
     "encode": encode,
     "decode": decode,

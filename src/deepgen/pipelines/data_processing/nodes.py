@@ -86,11 +86,12 @@ def binarize_held_out(
     drawn = {}
     if params.binarize:
         validation_rng, test_rng = np.random.default_rng(params.binarize_seed).spawn(2)
-        validation_x, test_x = _binary(validation_x, validation_rng), _binary(test_x, test_rng)
+        validation_x, test_x = binary_draw(validation_x, validation_rng), binary_draw(test_x, test_rng)
         drawn = {"binarize_seed": params.binarize_seed}
     sha256 = hashlib.sha256(np.ascontiguousarray(test_x, np.float32).tobytes()).hexdigest()
     return validation_x, test_x, {"sha256": sha256, **drawn}
 
 
-def _binary(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def binary_draw(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each pixel 1 with probability its intensity (images in [0, 1]), else 0."""
     return (rng.random(images.shape, dtype=np.float32) < images).astype(np.float32)

@@ -28,6 +28,7 @@ from deepgen.figures import (
 )
 from deepgen.models.blocks import N_DIGITS
 from deepgen.params import DataParams, EvaluatorParams, FamilyParams
+from deepgen.pipelines.data_processing.nodes import binary_draw
 from deepgen.report import ModelReport, SampleMetrics, TrainingStats, provenance
 from deepgen.training import (
     QUALITY,
@@ -206,10 +207,20 @@ def embed(family: Family, images: np.ndarray, labels: np.ndarray, **networks: ke
 
 
 def draw_samples(
-    family: Family, sampler: Sampler, params: FamilyParams, seed: int, train_x: np.ndarray, **networks: keras.Model
+    family: Family,
+    sampler: Sampler,
+    params: FamilyParams,
+    seed: int,
+    train_x: np.ndarray,
+    data: DataParams,
+    **networks: keras.Model,
 ) -> np.ndarray:
     """``params.n_samples`` images from one of the family's samplers (a conditional family's:
-    ``n_samples / 10`` of each digit)."""
+    ``n_samples / 10`` of each digit). A sampler fitted to the training images' codes (the
+    mixture) sees them as the family trained on them: binary draws where the run binarizes them
+    for a family with a Bernoulli decoder."""
+    if data.binarize and family.binary_images:
+        train_x = binary_draw(train_x, np.random.default_rng(seed))
     return family.sample(sampler, networks, params, params.n_samples, seed, train_x)
 
 

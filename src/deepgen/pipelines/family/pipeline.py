@@ -90,7 +90,13 @@ class _Template:
 
     def sampling(self, sampler: Sampler) -> list[Node]:
         samples = samples_dataset(sampler)
-        drawn = {"params": self.params, "seed": "params:seed", "train_x": "train_x_unit", **self.networks}
+        drawn = {
+            "params": self.params,
+            "seed": "params:seed",
+            "train_x": "train_x_unit",
+            "data": "params:data",
+            **self.networks,
+        }
         scored = {
             "samples": samples,
             "params": self.params,
