@@ -147,7 +147,9 @@ class Invocation:
         """The user commands this invocation ran in the default environment."""
         if self.env is not None:
             return set()
-        runs = {f"kedro {self.command} --pipelines={p}" for p in self.pipelines} or {f"kedro {self.command}"}
+        words = self.command.split()  # `viz build`; `sweep latent`: a command and its argument
+        commands = {" ".join(words[:n]) for n in range(1, len(words) + 1)}
+        runs = {f"kedro {self.command} --pipelines={p}" for p in self.pipelines} or {f"kedro {c}" for c in commands}
         return runs | {f"kedro {self.command} --{option}" for option in self.options}
 
 

@@ -314,3 +314,57 @@ def score_histograms(curves: dict[tuple[str, str, int], tuple[np.ndarray, np.nda
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def sweep_history(
+    values: list[tuple[int, float | None, str]],
+    curves: dict[int, dict[int, float]],
+    metric: str,
+    better: str,
+    title: str,
+) -> Figure:
+    """Left: each trial's ``metric`` by trial number (``values``: number, value, state), the
+    best so far as a line (``better``: ``minimize`` or ``maximize``), pruned and failed trials
+    marked at the bottom. Right: every trial's validation FD at each probe (``curves``), the
+    pruned ones dashed where they stopped."""
+    fig, (history, probes) = _subplots(1, 2, figsize=(10.5, 3.8))
+    done = [(n, v) for n, v, state in values if state == "complete" and v is not None]
+    if done:
+        numbers, scores = zip(*done, strict=True)
+        history.scatter(numbers, scores, s=18, label="complete")
+        pick = np.minimum.accumulate if better == "minimize" else np.maximum.accumulate
+        history.step(numbers, pick(np.array(scores)), where="post", color="black", linewidth=1, label="best so far")
+    stopped = [n for n, _, state in values if state != "complete"]
+    if stopped:
+        history.scatter(
+            stopped, [history.get_ylim()[0]] * len(stopped), marker="x", color="grey", label="pruned / failed"
+        )
+    history.set(xlabel="trial", ylabel=f"{metric} (validation)", title="Trials in order")
+    history.xaxis.set_major_locator(MaxNLocator(integer=True))
+    history.legend(fontsize=7)
+    states = {n: state for n, _, state in values}
+    for number, curve in sorted(curves.items()):
+        steps = sorted(curve)
+        style = "--" if states.get(number) == "pruned" else "-"
+        probes.plot(steps, [curve[s] for s in steps], style, marker=".", linewidth=1, label=f"{number}")
+    probes.set(xlabel="epoch or step", ylabel="FD of the probe's samples (validation)", title="Probes")
+    if curves:
+        probes.legend(title="trial", fontsize=6, title_fontsize=7, ncol=2)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def importance_bars(importances: dict[str, float], title: str) -> Figure:
+    """A bar per parameter: its share of the metric's variation over the complete trials."""
+    fig, ax = _subplots(figsize=(6, 0.5 * max(len(importances), 2) + 1.2))
+    if importances:
+        names = list(importances)[::-1]
+        ax.barh(names, [importances[name] for name in names])
+        ax.set(xlabel="importance (share)", xlim=(0, 1))
+    else:
+        ax.text(0.5, 0.5, "fewer than two complete trials, or one parameter value", ha="center", va="center")
+        ax.set_axis_off()
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -26,6 +26,7 @@ from deepgen.pipelines import (  # noqa: E402
     evaluator,
     generate,
     latent_sweep,
+    sweep,
 )
 from deepgen.pipelines.family import create_pipeline as model_pipeline  # noqa: E402
 from deepgen.pipelines.family.pipeline import template_inputs  # noqa: E402
@@ -49,6 +50,8 @@ def register_pipelines() -> dict[str, Pipeline]:
     # `kedro distribute --repeats=N` ends with one of these: its seeds' numbers as mean ± sd.
     pipelines["repeats.comparison"] = comparison.over_seeds_pipeline()
     pipelines["repeats.latent_sweep"] = latent_sweep.report_over_seeds_pipeline()
+    # `kedro sweep` runs these: a family's trial, scored on the validation images, and the report.
+    pipelines |= sweep.trial_pipelines() | {"sweep.report": sweep.report_pipeline()}
     pipelines |= {name: family_pipeline(family) for name, family in FAMILIES.items()}
     # `kedro run`: every family whose default budget fits the main job, then one comparison.
     models = sum(

@@ -24,6 +24,7 @@ from deepgen.hooks import (
     FamilyLockHooks,
     FamilyOutputsHooks,
     ParameterBoundsHooks,
+    SweepTrialHooks,
     WandbHooks,
 )
 from deepgen.pipelines import REPORT
@@ -113,6 +114,7 @@ warnings.filterwarnings("ignore", message="One or more dataset names contain '.'
 HOOKS = (
     EnvironmentHooks(),
     FamilyOutputsHooks(),
+    SweepTrialHooks(),  # called after the tracker: a pruned trial's last probe is logged before it stops
     WandbHooks(report_tag=REPORT),  # a report node's outputs go to its namespace's run
     CheckpointHooks(),
     FamilyLockHooks(),

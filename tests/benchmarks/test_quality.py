@@ -59,7 +59,7 @@ def test_a_setting_trains_until_its_cpu_seconds_are_spent_and_is_probed_on_the_w
         "unit": (images[:1000], images[1000:]),
         "labels": (labels[:1000], labels[1000:]),
         "classifier": classifier,
-        "test_features": evaluation.evaluator_outputs(classifier, images[1000:])[0],
+        "validation_features": evaluation.evaluator_outputs(classifier, images[1000:])[0],
         "parameters": {"ae": base_params("ae", jit_compile=False).model_dump()},  # no compile in the share
         "seed": 42,
         "data": base_params("data"),

@@ -94,37 +94,36 @@ def main() -> None:
 
 
 def _inputs(project: Path) -> dict:
-    """The pipeline's training split, the test set's evaluator features, the classifier and
+    """The pipeline's training split, the validation images' evaluator features, the classifier and
     the base parameters, as ``kedro run`` makes them."""
     from kedro.framework.session import KedroSession
     from kedro.framework.startup import bootstrap_project
 
     from deepgen.params import DataParams, EvaluatorParams, configuration
     from deepgen.pipelines.data_processing import nodes as data
-    from deepgen.pipelines.family.nodes import score_test_set
+    from deepgen.pipelines.family.nodes import score_real_images
 
     bootstrap_project(project)
     with KedroSession.create(project_path=project, env="base") as session:
         catalog = session.load_context().catalog
-        raw_train, raw_test, classifier = (catalog.load(n) for n in ("raw_train", "raw_test", "evaluator_classifier"))
+        raw_train, classifier = (catalog.load(n) for n in ("raw_train", "evaluator_classifier"))
     parameters = configuration("base", project)["parameters"]  # as conf/base writes them
     seed, data_params = int(parameters["seed"]), DataParams(**parameters["data"])
-    train_images, train_labels, test_images, test_labels = data.validate_raw_images(raw_train, raw_test)
+    train_images, train_labels = data.validate_training_images(raw_train)
     train, labels, validation, validation_labels = data.split_train_validation(
         train_images, train_labels, data_params, seed
     )
-    test, _ = data.limit_test_set(test_images, test_labels, data_params)
-    train_x, validation_x, test_x = data.scale_to_unit(train, validation, test)
-    validation_x, test_x, _ = data.binarize_held_out(validation_x, test_x, data_params)
-    unit = train_x, validation_x, test_x
+    train_x, validation_x = data.scale_to_unit(train, validation)
+    validation_x = data.binarize_validation(validation_x, data_params)
+    unit = train_x, validation_x
     symmetric = data.scale_to_symmetric(train, validation)
-    features, _ = score_test_set(unit[2], classifier, EvaluatorParams(**parameters["evaluator"]))
+    features, _ = score_real_images(validation_x, classifier, EvaluatorParams(**parameters["evaluator"]))
     return {
-        "unit": unit[:2],
+        "unit": unit,
         "symmetric": symmetric,
         "labels": (labels, validation_labels),
         "classifier": classifier,
-        "test_features": features,
+        "validation_features": features,
         "parameters": parameters,
         "seed": seed,
         "data": data_params,
@@ -152,7 +151,7 @@ def _run(family, changes: dict, share: float, samples: int, inputs: dict) -> dic
     context = TrainingContext(callbacks=[_StopAfter(share)])
     print(f"{name} {changes}: training for {share:.0f} CPU seconds", flush=True)
     data = TrainingData(x, validation_x, labels, validation_labels, binarize=inputs["data"].binarize)
-    reference = FeatureReference(inputs["classifier"], inputs["test_features"])
+    reference = FeatureReference(inputs["classifier"], inputs["validation_features"])
     result = train(family, data, params, inputs["seed"], context, reference)
     keras.backend.clear_session()
     curve = result.history[QUALITY]

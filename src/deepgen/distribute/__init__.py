@@ -88,7 +88,7 @@ def _distribute(
     )
     records, failures = (
         run_on_cluster(
-            task, todo, workers, scheduler, progress, lambda r, m: gather(r["files"], project, m.root(outputs))
+            task, todo, workers, scheduler, progress, lambda r, m: r and gather(r["files"], project, m.root(outputs))
         )
         if todo
         else ([], [])

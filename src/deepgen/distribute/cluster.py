@@ -4,6 +4,7 @@ submits every member to a cluster and hears of their progress. The one place Das
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
 import os
 import signal
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
+
+from deepgen.hooks.sweep import STOPPED  # what a member's run leaves in its project when it stops on purpose
 
 from .members import Member
 from .scratch import Configuration, owned_files, scratch_project
@@ -69,14 +72,17 @@ def run_member(
         )
     _publish({"event": "running", "member": member.name, "worker": worker, "pid": os.getpid()})
     scratch = scratch_project(project, outputs, member, configuration)
-    log = scratch / "member.log"
-    given = f"seed={member.seed}" + (f",{params}" if params else "")
+    log, stopped = scratch / "member.log", scratch / STOPPED
+    stopped.unlink(missing_ok=True)  # an earlier attempt's
+    # The command's --params, then the member's own (later keys win in Kedro's --params).
+    given = ",".join([*([params] if params else []), *member.parameters()])
     run = ["run", f"--pipelines={member.pipeline}", f"--params={given}", f"--env={env}"]
     command = [sys.executable, "-m", "kedro", *run]
     environment = os.environ | {
         "WANDB_RUN_GROUP": group,
         PROJECT_COMMIT: client["commit"],
         "KEDRO_DISABLE_TELEMETRY": "true",
+        **dict(member.environment),
     }
     with log.open("w") as out:
         returncode = subprocess.run(
@@ -88,7 +94,7 @@ def run_member(
             env=environment,
             preexec_fn=_die_with_parent,
         ).returncode
-    if returncode:
+    if returncode and not stopped.is_file():
         raise RuntimeError(
             f"{member.name} failed on worker {worker} (exit {returncode}); the end of its log ({log}):\n"
             + log.read_text()[-LOG_TAIL:]
@@ -103,6 +109,8 @@ def run_member(
         "started": started,
         "finished": time.time(),
         "files": owned_files(scratch, outputs, member),
+        # A run that stopped on purpose (a pruned sweep trial) says why.
+        "stopped": json.loads(stopped.read_text()) if returncode else None,
     }
 
 
@@ -126,9 +134,12 @@ class SchedulerLost(Exception):
         self.pending = pending
 
 
-def _gather_as_completed(client, futures: dict, progress: Progress, gather, records: list, failures: list) -> None:
+def _gather_as_completed(
+    client, futures: dict, progress: Progress, gather, records: list, failures: list, refill=None
+) -> None:
     """Each member's result handed to ``gather`` as it completes (a failure kept in ``failures``),
-    every ``WATCH_SECONDS`` looking whether the scheduler still answers."""
+    every ``WATCH_SECONDS`` looking whether the scheduler still answers; after each, ``refill()``
+    may give new futures (by member) to wait for too."""
     from distributed import wait
     from distributed.client import FuturesCancelledError
 
@@ -142,22 +153,12 @@ def _gather_as_completed(client, futures: dict, progress: Progress, gather, reco
             done, lost = {future for future in pending if future.status in ("finished", "error")}, True
             pending -= done
         for future in done:
-            member = futures[future]
-            if future.status == "error":
-                error = future.exception()
-                failures.append((member, error))
-                progress.say(f"FAILED {member.name} (worker {progress.started.get(member.name, '?')}): {error}")
-            elif future.status != "finished":  # cancelled or lost with the scheduler: not done
-                pending.add(future)
-            else:
-                record = future.result()
-                gather(record, member)
-                records.append(
-                    {key: value for key, value in record.items() if key != "files"} | {"n_files": len(record["files"])}
-                )
-                progress.say(
-                    f"done {member.name} on {record['worker']} in {record['finished'] - record['started']:.0f} s"
-                )
+            if not _settled(future, futures[future], progress, gather, records, failures):
+                pending.add(future)  # cancelled or lost with the scheduler: not done
+        if refill is not None and done:
+            more = refill()
+            futures |= more
+            pending |= set(more)
         if lost:
             raise SchedulerLost(pending)
         if client.status == "running":
@@ -170,9 +171,32 @@ def _gather_as_completed(client, futures: dict, progress: Progress, gather, reco
             time.sleep(WATCH_SECONDS)  # cancelled futures stay "done": do not spin while the client reconnects
 
 
-def run_on_cluster(task, todo: list[Member], workers: int, scheduler: str | None, progress: Progress, gather) -> tuple:
+def _settled(future, member: Member, progress: Progress, gather, records: list, failures: list) -> bool:
+    """A done future's member: its result handed to ``gather`` and recorded, or its failure
+    kept (``gather`` is told with no result); False if it is neither (cancelled, or lost with
+    the scheduler)."""
+    if future.status == "error":
+        error = future.exception()
+        failures.append((member, error))
+        progress.say(f"FAILED {member.name} (worker {progress.started.get(member.name, '?')}): {error}")
+        gather(None, member)
+        return True
+    if future.status != "finished":
+        return False
+    record = future.result()
+    gather(record, member)
+    records.append({key: value for key, value in record.items() if key != "files"} | {"n_files": len(record["files"])})
+    how = "stopped" if record.get("stopped") else "done"
+    progress.say(f"{how} {member.name} on {record['worker']} in {record['finished'] - record['started']:.0f} s")
+    return True
+
+
+def run_on_cluster(
+    task, todo: list[Member], workers: int, scheduler: str | None, progress: Progress, gather, more=None
+) -> tuple:
     """``task(member)`` for every member on the cluster; each result handed to ``gather`` as it
-    arrives. Returns the records (without their files) and the failures."""
+    arrives, after which ``more()`` may give members to run next (a sweep's next trials). Returns
+    the records (without their files) and the failures."""
     from distributed import Client, LocalCluster
 
     # Dask's INFO lines (workers starting, connections closing at shutdown, with tracebacks)
@@ -211,14 +235,19 @@ def run_on_cluster(task, todo: list[Member], workers: int, scheduler: str | None
             progress.say(f"running {message['member']} on {message['worker']} (pid {message['pid']})")
 
         client.subscribe_topic(PROGRESS_TOPIC, running)
-        futures = {
-            client.submit(
-                task, member, key=f"{member.name}-{uuid.uuid4().hex[:8]}", resources={RESOURCE: 1}, pure=False
-            ): member
-            for member in todo
-        }
+
+        def submitted(members: list[Member]) -> dict:
+            return {
+                client.submit(
+                    task, member, key=f"{member.name}-{uuid.uuid4().hex[:8]}", resources={RESOURCE: 1}, pure=False
+                ): member
+                for member in members
+            }
+
+        futures = submitted(todo)
+        refill = None if more is None else lambda: submitted(more())
         try:
-            _gather_as_completed(client, futures, progress, gather, records, failures)
+            _gather_as_completed(client, futures, progress, gather, records, failures, refill)
         except SchedulerLost as lost:
             client.close(timeout=CLOSE_SECONDS)
             finished = [record["member"] for record in records]

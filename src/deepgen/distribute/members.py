@@ -14,23 +14,39 @@ STAGES = ("06_models", "07_model_output", "08_reporting")  # where a member's ou
 @dataclass(frozen=True)
 class Member:
     """One task: a pipeline, a seed, and its folder in each stage of the data root; what it
-    trains: a family, with ``changes`` to its parameter block (a sweep instance's size)."""
+    trains: a family, with ``changes`` to its parameter block (a sweep instance's size, a sweep
+    trial's parameters)."""
 
     pipeline: str
     seed: int
-    folder: str  # a family's name, or `latent_sweep/<instance>`
+    folder: str  # a family's name, `latent_sweep/<instance>`, `sweep/<family>`
     family: str
     changes: tuple[tuple[str, Any], ...] = ()
     repeat: int | None = None  # its place among ``--repeats`` (None: no repeats)
+    # A sweep trial's: its run is given ``changes`` as ``--params`` (a sweep instance's
+    # pipeline sets its own), ``environment`` (the trial it reports to), a ``tag`` naming its
+    # scratch project, and it sends back only its ``stages``' files (its report).
+    given: bool = False
+    environment: tuple[tuple[str, str], ...] = ()
+    tag: str | None = None
+    stages: tuple[str, ...] = STAGES
 
     @property
     def name(self) -> str:
+        if self.tag is not None:
+            return self.tag
         return self.pipeline if self.repeat is None else f"{self.pipeline}@seed{self.seed}"
 
     @property
     def owned(self) -> tuple[str, ...]:
         """Its output folders, relative to the data root."""
-        return tuple(f"{stage}/{self.folder}" for stage in STAGES)
+        return tuple(f"{stage}/{self.folder}" for stage in self.stages)
+
+    def parameters(self) -> list[str]:
+        """``--params`` items of its run besides the command's own: the seed, and ``changes``
+        where the member is given them."""
+        given = [f"{self.family}.{key}={_yaml_scalar(value)}" for key, value in self.changes] if self.given else []
+        return [f"seed={self.seed}", *given]
 
     @property
     def done_marker(self) -> str:
@@ -44,6 +60,14 @@ class Member:
         from deepgen.pipelines.comparison.repeats import seed_folder
 
         return outputs if self.repeat is None else f"{outputs}/repeats/{seed_folder(self.seed)}"
+
+
+def _yaml_scalar(value: Any) -> str:
+    """``value`` as ``--params`` reads it back (YAML): ``true``, ``0.001``, ``null``."""
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True).strip()
+    return text.removesuffix("...").strip()
 
 
 def members_of(pipelines: str, seed: int, repeats: int) -> tuple[list[Member], str]:

@@ -6,7 +6,8 @@ nodes and datasets through ``introspection`` and import no pipeline module.
 - ``outputs.FamilyOutputsHooks``: each family's saved outputs stay one consistent set;
 - ``tracking.WandbHooks``: the Weights & Biases runs;
 - ``checkpoints.CheckpointHooks``: resumable training;
-- ``bounds.ParameterBoundsHooks``: values that cannot work together stop a run before any node.
+- ``bounds.ParameterBoundsHooks``: values that cannot work together stop a run before any node;
+- ``sweep.SweepTrialHooks``: a sweep trial's probes reported to its study, and its pruning.
 """
 
 from .bounds import ParameterBoundsHooks
@@ -14,6 +15,7 @@ from .checkpoints import CheckpointHooks
 from .locks import FamilyLockHooks
 from .outputs import FamilyOutputsHooks
 from .provenance import EnvironmentHooks
+from .sweep import SweepTrialHooks
 from .tracking import WandbHooks
 
 __all__ = [
@@ -22,5 +24,6 @@ __all__ = [
     "FamilyLockHooks",
     "FamilyOutputsHooks",
     "ParameterBoundsHooks",
+    "SweepTrialHooks",
     "WandbHooks",
 ]

@@ -1,6 +1,6 @@
 """Typed reports, by concern: a model's (``model``), the comparison of every model
-(``comparison``), the test likelihoods (``likelihood``), and what made a result
-(``provenance``: the commit, the work a rerun must match).
+(``comparison``), the test likelihoods (``likelihood``), a sweep's trials and study
+(``sweep``), and what made a result (``provenance``: the commit, the work a rerun must match).
 
 The nodes build them, ``deepgen.datasets.ReportDataset`` saves them as JSON, and the comparison
 and W&B read their fields.
@@ -20,8 +20,10 @@ from .comparison import (
 from .likelihood import Likelihoods, likelihood_row
 from .model import ModelReport, OneClassReport, SampleMetrics, Separation, TrainingStats
 from .provenance import PROJECT_COMMIT, git_commit, provenance
+from .sweep import DIRECTIONS, SweepStudy, TrialRecord, TrialReport
 
 __all__ = [
+    "DIRECTIONS",
     "PROJECT_COMMIT",
     "Comparison",
     "ComparisonRow",
@@ -31,7 +33,10 @@ __all__ = [
     "RealDataMetrics",
     "SampleMetrics",
     "Separation",
+    "SweepStudy",
     "TrainingStats",
+    "TrialRecord",
+    "TrialReport",
     "Yardstick",
     "comparison_markdown",
     "git_commit",

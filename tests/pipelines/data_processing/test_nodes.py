@@ -3,14 +3,22 @@ import pytest
 
 from deepgen.datasets.labels import UNLABELLED, is_labelled
 from deepgen.pipelines.data_processing.nodes import (
-    binarize_held_out,
+    binarize_test,
+    binarize_validation,
     limit_test_set,
     scale_to_symmetric,
     scale_to_unit,
     split_train_validation,
-    validate_raw_images,
+    validate_test_images,
+    validate_training_images,
 )
 from tests.conftest import base_params
+
+
+def validate_raw_images(raw_train, raw_test, raw_files=None):
+    """Both parts, as a run checks them."""
+    train = validate_training_images(raw_train, raw_files)
+    return (*train, *validate_test_images(raw_test, train[1], raw_files))
 
 
 def _split(n: int, label_max: int = 9, dtype=np.uint8, shape=(28, 28)) -> dict:
@@ -101,13 +109,17 @@ def test_binarized_held_out_images_are_the_same_in_every_run():
     test = IDXDataset(filepath=str(RAW_MNIST / "t10k-images-idx3-ubyte.gz")).load()
     validation, test = scale_to_unit(test[:500], test)  # the real test set: what every run binarizes
     binarized = base_params("data", binarize=True)
-    first = binarize_held_out(validation, test, binarized)
-    again = binarize_held_out(validation.copy(), test.copy(), binarized)  # a second run's
-    assert first[2] == again[2] and first[2]["binarize_seed"] == 2016 and len(first[2]["sha256"]) == 64
-    np.testing.assert_array_equal(first[1], again[1])
-    assert set(np.unique(first[1])) == {0.0, 1.0}
-    assert abs(first[1].mean() - test.mean()) < 1e-3  # each pixel 1 with probability its intensity
-    other = binarize_held_out(validation, test, base_params("data", binarize=True, binarize_seed=7))
-    assert other[2]["sha256"] != first[2]["sha256"]
-    gray = binarize_held_out(validation, test, base_params("data"))  # unbinarized: as given, and identified
-    assert gray[1] is test and "binarize_seed" not in gray[2]
+    first = binarize_test(test, binarized)
+    again = binarize_test(test.copy(), binarized)  # a second run's
+    assert first[1] == again[1] and first[1]["binarize_seed"] == 2016 and len(first[1]["sha256"]) == 64
+    np.testing.assert_array_equal(first[0], again[0])
+    assert set(np.unique(first[0])) == {0.0, 1.0}
+    assert abs(first[0].mean() - test.mean()) < 1e-3  # each pixel 1 with probability its intensity
+    other = binarize_test(test, base_params("data", binarize=True, binarize_seed=7))
+    assert other[1]["sha256"] != first[1]["sha256"]
+    gray = binarize_test(test, base_params("data"))  # unbinarized: as given, and identified
+    assert gray[0] is test and "binarize_seed" not in gray[1]
+    # The validation images: a draw of their own, the same in every run (and every sweep trial).
+    drawn = binarize_validation(validation, binarized)
+    np.testing.assert_array_equal(drawn, binarize_validation(validation.copy(), binarized))
+    assert set(np.unique(drawn)) == {0.0, 1.0} and binarize_validation(validation, base_params("data")) is validation

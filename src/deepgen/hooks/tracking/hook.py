@@ -15,7 +15,7 @@ from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 
 from deepgen.datasets.file import free_space, is_disk_full
-from deepgen.report import Comparison, Likelihoods, ModelReport, OneClassReport, git_commit
+from deepgen.report import Comparison, Likelihoods, ModelReport, OneClassReport, SweepStudy, TrialReport, git_commit
 
 from .. import introspection
 from ..checkpoints import TRACKER_RUN, resumed_tracker_run
@@ -117,7 +117,8 @@ class WandbHooks:
 
     def _open(self, name: str, **run_args) -> None:
         if name not in self.runs:
-            self.runs[name] = self._worker.submit(self._start, name, config=dict(self.base_config), **run_args)
+            shown, config = _sweep_naming(name, dict(self.base_config))
+            self.runs[name] = self._worker.submit(self._start, shown, config=config, **run_args)
 
     def _run(self, name: str):
         """The open run called ``name`` (waits while it is still opening)."""
@@ -152,13 +153,16 @@ class WandbHooks:
 
     @hook_impl
     @_safely
-    def after_node_run(self, node, outputs: dict) -> None:
+    def after_node_run(self, node, inputs: dict, outputs: dict) -> None:
         name = node.namespace  # every node of a tracked namespace logs to its run
         if name not in self.runs:
             return
         for dataset_name, value in outputs.items():
             self.owners[dataset_name] = name
-            if isinstance(value, ModelReport | OneClassReport):
+            if isinstance(value, ModelReport | OneClassReport | TrialReport):
+                self._run(name).summary.update(value.summary())
+        for value in inputs.values():  # a sweep's study, which its report reads
+            if isinstance(value, SweepStudy):
                 self._run(name).summary.update(value.summary())
 
     @hook_impl
@@ -253,6 +257,21 @@ class WandbHooks:
         except Exception as exc:
             logger.warning("W&B run '%s' did not finish cleanly: %s", name, exc)
             return False
+
+
+def _sweep_naming(name: str, config: dict) -> tuple[str, dict]:
+    """A sweep's runs are named after it (``kedro sweep`` says which in the environment): a
+    trial's ``<sweep>-trial-<n>``, with the sweep and trial in its config; the report's
+    ``<sweep>-summary``. Other runs keep their namespace's name."""
+    from deepgen.sweeps.study import TrialContext
+
+    trial = TrialContext.from_environment(os.environ)
+    if trial is not None and name.startswith("sweep."):
+        return f"{trial.sweep}-trial-{trial.number}", config | {"sweep": trial.sweep, "trial": trial.number}
+    sweep = os.environ.get("DEEPGEN_SWEEP")
+    if sweep and name == "sweep":
+        return f"{sweep}-summary", config | {"sweep": sweep}
+    return name, config
 
 
 def _numeric_rows(rows: list[dict]) -> tuple[list[str], list[list]]:

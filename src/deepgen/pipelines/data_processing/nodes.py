@@ -35,18 +35,25 @@ def _check_split(split: dict[str, np.ndarray], name: str, files: dict[str, str] 
         raise ValueError(f"Dataset '{name}' does not hold 28×28 images labelled 0–9: " + "; ".join(problems) + ".")
 
 
-def validate_raw_images(
-    raw_train: dict[str, np.ndarray], raw_test: dict[str, np.ndarray], raw_files: dict | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Check dtype, shape, label range and counts; return the four arrays. Both parts are
-    labelled 0–9, or both unlabelled (a flat folder of images). ``raw_files``: each dataset's
-    ``images`` and ``labels`` files by dataset name, for the errors to name."""
-    raw_files = raw_files or {}
-    _check_split(raw_train, "raw_train", raw_files.get("raw_train"))
-    _check_split(raw_test, "raw_test", raw_files.get("raw_test"))
-    if is_labelled(raw_train["labels"]) != is_labelled(raw_test["labels"]):
+def validate_training_images(
+    raw_train: dict[str, np.ndarray], raw_files: dict | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check the training images' dtype, shape, label range and counts; return images and
+    labels. ``raw_files``: each raw dataset's ``images`` and ``labels`` files by dataset name,
+    for the errors to name."""
+    _check_split(raw_train, "raw_train", (raw_files or {}).get("raw_train"))
+    return raw_train["images"], raw_train["labels"]
+
+
+def validate_test_images(
+    raw_test: dict[str, np.ndarray], train_labels: np.ndarray, raw_files: dict | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The test images checked as the training images are, and labelled 0–9 where those are,
+    unlabelled (a flat folder of images) where those are not."""
+    _check_split(raw_test, "raw_test", (raw_files or {}).get("raw_test"))
+    if is_labelled(train_labels) != is_labelled(raw_test["labels"]):
         raise ValueError("Datasets 'raw_train' and 'raw_test' must both be labelled or both unlabelled.")
-    return raw_train["images"], raw_train["labels"], raw_test["images"], raw_test["labels"]
+    return raw_test["images"], raw_test["labels"]
 
 
 def split_train_validation(
@@ -76,20 +83,27 @@ def scale_to_symmetric(*images: np.ndarray) -> tuple[np.ndarray, ...]:
     return tuple(batch.astype(np.float32) / 127.5 - 1.0 for batch in images)
 
 
-def binarize_held_out(
-    validation_x: np.ndarray, test_x: np.ndarray, params: DataParams
-) -> tuple[np.ndarray, np.ndarray, dict]:
-    """With ``params.binarize``, the validation and test images (in [0, 1]) binarized once:
-    each pixel 1 with probability its intensity, drawn from ``params.binarize_seed``, so that
-    every run scores the same binary images; else as they are. And what identifies the test
-    images scored: their SHA-256 (and the binarization's seed)."""
+def _held_out_draws(params: DataParams) -> tuple[np.random.Generator, np.random.Generator]:
+    """The validation and the test images' binarizations: two streams of ``binarize_seed``."""
+    validation_rng, test_rng = np.random.default_rng(params.binarize_seed).spawn(2)
+    return validation_rng, test_rng
+
+
+def binarize_validation(validation_x: np.ndarray, params: DataParams) -> np.ndarray:
+    """With ``params.binarize``, the validation images (in [0, 1]) binarized once: each pixel 1
+    with probability its intensity, drawn from ``params.binarize_seed``, so that every run and
+    every sweep trial scores the same binary images; else as they are."""
+    return binary_draw(validation_x, _held_out_draws(params)[0]) if params.binarize else validation_x
+
+
+def binarize_test(test_x: np.ndarray, params: DataParams) -> tuple[np.ndarray, dict]:
+    """The test images as ``binarize_validation`` makes the validation images (their own draw),
+    and what identifies the test images scored: their SHA-256 (and the binarization's seed)."""
     drawn = {}
     if params.binarize:
-        validation_rng, test_rng = np.random.default_rng(params.binarize_seed).spawn(2)
-        validation_x, test_x = binary_draw(validation_x, validation_rng), binary_draw(test_x, test_rng)
-        drawn = {"binarize_seed": params.binarize_seed}
+        test_x, drawn = binary_draw(test_x, _held_out_draws(params)[1]), {"binarize_seed": params.binarize_seed}
     sha256 = hashlib.sha256(np.ascontiguousarray(test_x, np.float32).tobytes()).hexdigest()
-    return validation_x, test_x, {"sha256": sha256, **drawn}
+    return test_x, {"sha256": sha256, **drawn}
 
 
 def binary_draw(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -56,9 +56,10 @@ def gather_training_data(
     )
 
 
-def probe_reference(classifier: keras.Model | None, test_features: np.ndarray) -> FeatureReference:
-    """What the samples drawn while a family trains are scored against."""
-    return FeatureReference(classifier, test_features)
+def probe_reference(classifier: keras.Model | None, validation_features: np.ndarray) -> FeatureReference:
+    """What the samples drawn while a family trains are scored against: the validation images'
+    features (the test set is scored once, when training is over)."""
+    return FeatureReference(classifier, validation_features)
 
 
 @dataclass(frozen=True)
@@ -224,15 +225,16 @@ def draw_samples(
     return family.sample(sampler, networks, params, params.n_samples, seed, train_x)
 
 
-def score_test_set(
-    test_x: np.ndarray, classifier: keras.Model | None, evaluator_params: EvaluatorParams
+def score_real_images(
+    images: np.ndarray, classifier: keras.Model | None, evaluator_params: EvaluatorParams
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The test images' evaluator features and each one's distance to its k-th nearest
-    neighbour among them (the real manifold of precision): what every sampler's samples are
-    compared with, computed once per run. Without an evaluator: none (empty arrays)."""
+    """Real images' evaluator features and each one's distance to its k-th nearest neighbour
+    among them (the real manifold of precision): what samples are compared with, computed once
+    per run (the test set's for the report, the validation set's for the probe and the sweeps).
+    Without an evaluator: none (empty arrays)."""
     if classifier is None:
         return np.zeros((0, evaluator_params.feature_units), np.float32), np.zeros(0)
-    features = evaluation.evaluator_outputs(classifier, test_x)[0]
+    features = evaluation.evaluator_outputs(classifier, images)[0]
     return features, evaluation.kth_neighbour_radii(features, evaluator_params.neighbours)
 
 
@@ -240,49 +242,51 @@ def score_samples(
     family: Family,
     samples: np.ndarray,
     params: FamilyParams,
-    test_features: np.ndarray,
-    test_neighbour_radii: np.ndarray,
-    test_labels: np.ndarray,
+    real_features: np.ndarray,
+    real_radii: np.ndarray,
+    real_labels: np.ndarray,
     classifier: keras.Model,
     evaluator_params: EvaluatorParams,
 ) -> SampleMetrics:
-    """Sample quality against the test set; for a conditional family's samples also how well
-    they are the digits asked for. Nothing without an evaluator, and nothing class-based for
-    unlabelled images."""
+    """Sample quality against real images (their evaluator features, k-NN radii and labels:
+    the test set's in a run's report, the validation set's in a sweep's trial); for a
+    conditional family's samples also how well they are the digits asked for. Nothing without
+    an evaluator, and nothing class-based for unlabelled images."""
     if classifier is None:
         return SampleMetrics()
     scores = evaluation.score_images(
         classifier,
         samples,
-        test_features,
+        real_features,
         evaluator_params.neighbours,
         digits=family.default_digits(len(samples)),
-        test_labels=test_labels,
-        test_radii=test_neighbour_radii,
+        test_labels=real_labels,
+        test_radii=real_radii,
     )
-    if not is_labelled(test_labels):
+    if not is_labelled(real_labels):
         scores = {name: scores[name] for name in ("fd", "precision", "recall")}
     return SampleMetrics(**scores)
 
 
-def test_metrics(
+def held_out_metrics(
     family: Family,
-    test_x: np.ndarray,
-    test_labels: np.ndarray,
+    images: np.ndarray,
+    labels: np.ndarray,
     params: FamilyParams,
     seed: int,
     **networks: keras.Model,
 ) -> dict[str, float]:
-    """Reconstruction (families with an encoder) and the family's own test-set metrics."""
+    """Reconstruction (families with an encoder) and the family's own metrics on images it did
+    not train on (the test set in a run's report, the validation set in a sweep's trial)."""
     metrics = {}
     if family.encode is not None:
-        reconstructions = family.reconstruct(networks, test_x, test_labels)
+        reconstructions = family.reconstruct(networks, images, labels)
         metrics |= {
-            "recon_mse": evaluation.recon_mse(test_x, reconstructions),
-            "recon_bce": evaluation.recon_bce(test_x, reconstructions),
+            "recon_mse": evaluation.recon_mse(images, reconstructions),
+            "recon_bce": evaluation.recon_bce(images, reconstructions),
         }
     if family.metrics is not None:
-        metrics |= family.metrics(networks, test_x, test_labels, params, seed)
+        metrics |= family.metrics(networks, images, labels, params, seed)
     return metrics
 
 

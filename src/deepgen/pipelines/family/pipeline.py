@@ -8,7 +8,7 @@ from kedro.pipeline import Node, Pipeline
 
 from deepgen.families import Family, Sampler
 from deepgen.pipelines import FIGURES
-from deepgen.pipelines.data_processing import model_inputs
+from deepgen.pipelines.data_processing import held_out_inputs, training_inputs
 from deepgen.pipelines.wiring import bind, namespaced, unpacked
 
 from . import nodes
@@ -70,8 +70,14 @@ class _Template:
         return wiring
 
     def evaluation(self) -> list[Node]:
-        inputs = {**self.test, "params": self.params, "seed": "params:seed", **self.networks}
-        return [self.node(nodes.test_metrics, inputs, "test_metrics", "evaluate")]
+        inputs = {
+            "images": "test_x_unit",
+            "labels": "test_labels",
+            "params": self.params,
+            "seed": "params:seed",
+            **self.networks,
+        }
+        return [self.node(nodes.held_out_metrics, inputs, "test_metrics", "evaluate")]
 
     def training_figures(self) -> list[Node]:
         quality = {"params": self.params, "history": "training_history"}
@@ -100,9 +106,9 @@ class _Template:
         scored = {
             "samples": samples,
             "params": self.params,
-            "test_features": "test_features",
-            "test_neighbour_radii": "test_neighbour_radii",
-            "test_labels": "test_labels",
+            "real_features": "test_features",
+            "real_radii": "test_neighbour_radii",
+            "real_labels": "test_labels",
             "classifier": "evaluator_classifier",
             "evaluator_params": "params:evaluator",
         }
@@ -183,21 +189,36 @@ def template_nodes(family: Family, params: str) -> list[Node]:
     return _Template(family, params).nodes()
 
 
+def selection_inputs(scaling: str) -> Pipeline:
+    """What training and selection read: the training split, scaled for training (``unit`` or
+    ``symmetric``) and to [0,1], the validation images' evaluator features and k-NN radii, and
+    what training probes score against (the validation features): never the test set."""
+    validation = Node(
+        nodes.score_real_images,
+        ["validation_x_unit", "evaluator_classifier", "params:evaluator"],
+        ["validation_features", "validation_neighbour_radii"],
+        name="score_validation_set",
+    )
+    reference = Node(
+        nodes.probe_reference,
+        ["evaluator_classifier", "validation_features"],
+        "probe_reference",
+        name="probe_reference",
+    )
+    return training_inputs(scaling) + Pipeline([validation, reference])
+
+
 def template_inputs(scaling: str) -> Pipeline:
-    """What the template reads from outside its namespace: the split data, scaled for training
-    (``unit`` or ``symmetric``) and to [0,1] for evaluation, the test set's evaluator
-    features and their k-NN radii, and what training probes score against (one node each,
+    """What the template reads from outside its namespace: ``selection_inputs``, and the test
+    set, its evaluator features and their k-NN radii, scored once at the end (one node each,
     however many families a run trains)."""
-    features = Node(
-        nodes.score_test_set,
+    test = Node(
+        nodes.score_real_images,
         ["test_x_unit", "evaluator_classifier", "params:evaluator"],
         ["test_features", "test_neighbour_radii"],
         name="score_test_set",
     )
-    reference = Node(
-        nodes.probe_reference, ["evaluator_classifier", "test_features"], "probe_reference", name="probe_reference"
-    )
-    return model_inputs(scaling) + Pipeline([features, reference])
+    return selection_inputs(scaling) + held_out_inputs() + Pipeline([test])
 
 
 def create_pipeline(family: Family) -> Pipeline:

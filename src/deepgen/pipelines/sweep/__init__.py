@@ -1,0 +1,3 @@
+from .pipeline import report_pipeline, trial_pipelines
+
+__all__ = ["report_pipeline", "trial_pipelines"]
