@@ -40,6 +40,7 @@ def test_the_tutorials_grid_is_its_three_sizes(tmp_path):
         ({"method": "tpe"}, "a tpe sweep needs `trials`"),
         ({"parameters": {"learning_rate": {"low": 0.1, "high": 0.01}}}, "low .* must be below high"),
         ({"metric": "accuracy"}, "metric 'accuracy' is not one a trial measures"),
+        ({"sampler": "mixtures"}, "sampler: ae has no 'mixtures' sampler"),
     ],
 )
 def test_a_bad_sweep_file_is_named_with_the_key(tmp_path, changes, message):

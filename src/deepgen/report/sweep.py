@@ -30,7 +30,7 @@ class TrialReport(Report):
     label: str
     parameters: dict[str, Any]
     metrics: dict[str, float]  # on the validation images: reconstruction and the family's own
-    samples: SampleMetrics  # prior samples against the validation images
+    samples: dict[str, SampleMetrics]  # by sampler (``prior`` first), against the validation images
     training: TrainingStats
     n_train_images: int
     n_validation_images: int
@@ -39,14 +39,21 @@ class TrialReport(Report):
     commit: str
     provenance: dict[str, Any]
 
-    def value(self, metric: str) -> float | None:
-        """``metric`` of this trial: a sample metric of its prior samples, or one of ``metrics``."""
-        value = getattr(self.samples, metric, None) if metric in SampleMetrics.model_fields else None
-        return self.metrics.get(metric) if value is None else value
+    def value(self, metric: str, sampler: str = "prior") -> float | None:
+        """``metric`` of this trial: a sample metric of ``sampler``'s samples, or one of ``metrics``."""
+        if metric in SampleMetrics.model_fields:
+            return getattr(self.samples[sampler], metric)
+        return self.metrics.get(metric)
 
     def summary(self) -> dict[str, Any]:
-        """Flat keys for a W&B run summary: ``validation/<metric>``, ``training/seconds``."""
-        measured = self.metrics | self.samples.model_dump(exclude_none=True, exclude={"class_freq"})
+        """Flat keys for a W&B run summary: ``validation/<metric>`` (other samplers':
+        ``validation/<sampler>/<metric>``), ``training/seconds``."""
+        measured = dict(self.metrics)
+        for sampler, metrics in self.samples.items():
+            prefix = "" if sampler == "prior" else f"{sampler}/"
+            measured |= {
+                f"{prefix}{k}": v for k, v in metrics.model_dump(exclude_none=True, exclude={"class_freq"}).items()
+            }
         return {f"validation/{key}": value for key, value in measured.items()} | {
             "training/seconds": self.training.seconds
         }
@@ -72,6 +79,7 @@ class SweepStudy(Report):
     label: str
     method: str
     metric: str
+    sampler: str = "prior"
     direction: Literal["minimize", "maximize"]
     storage: str
     trials: list[TrialRecord]

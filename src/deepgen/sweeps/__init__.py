@@ -121,7 +121,7 @@ class SweepRun:
             studies.tell(self.study, number, pruned=True)
             self.progress.say(f"trial {number} pruned: {record['stopped'].get('reason', '')}")
         else:
-            value = _keep_report(record, self.folder, number).value(self.spec.metric)
+            value = _keep_report(record, self.folder, number).value(self.spec.metric, self.spec.sampler)
             studies.tell(self.study, number, value)
             self.progress.say(f"trial {number}: {self.spec.metric} {value}")
 
@@ -213,6 +213,7 @@ def _record_study(study, spec: SweepSpec, name: str, url: str, environment: str,
         label=label,
         method=spec.method,
         metric=spec.metric,
+        sampler=spec.sampler,
         direction=spec.goal,
         storage=url,
         trials=trials,

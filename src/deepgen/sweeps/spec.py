@@ -6,6 +6,7 @@ is an error that names the file and the key.
     family: <name>              # a registered family
     method: grid                # grid | random | tpe
     metric: recon_mse           # measured on the validation images (report.sweep.DIRECTIONS)
+    sampler: prior              # whose samples a sample metric is of (the AE's and VAE's: or mixture)
     parameters:                 # keys of the family's block
       latent_dim: [2, 10, 100]                          # these values
       learning_rate: {low: 1.0e-4, high: 1.0e-2, log: true}   # a range (random, tpe)
@@ -71,6 +72,7 @@ class SweepSpec(BaseModel):
     family: str
     method: Literal["grid", "random", "tpe"]
     metric: str
+    sampler: str = "prior"  # whose samples a sample metric (fd, …) is of
     direction: Literal["minimize", "maximize"] | None = None  # None: the metric's own
     parameters: dict[str, list[Any] | Range] = Field(min_length=1)
     fixed: dict[str, Any] = {}
@@ -156,6 +158,11 @@ def check_against_family(spec: SweepSpec, path: Path, block: dict[str, Any]) -> 
 
     if spec.family not in FAMILIES:
         raise click.ClickException(f"{path}: family {spec.family!r} is not one of {', '.join(FAMILIES)}.")
+    samplers = [sampler.name for sampler in FAMILIES[spec.family].samplers]
+    if spec.sampler not in samplers:
+        raise click.ClickException(
+            f"{path}: sampler: {spec.family} has no {spec.sampler!r} sampler ({', '.join(samplers)})."
+        )
     params = FAMILIES[spec.family].params
     unknown = [key for key in [*spec.parameters, *spec.fixed] if key not in params.model_fields]
     if unknown:

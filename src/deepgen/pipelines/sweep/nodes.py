@@ -16,7 +16,6 @@ def trial_report(
     family: Family,
     params: FamilyParams,
     metrics: dict[str, float],
-    samples: SampleMetrics,
     training_stats: dict,
     training_history: dict,
     train_x: np.ndarray,
@@ -26,15 +25,17 @@ def trial_report(
     commit: str,
     data: DataParams,
     seed: int,
+    **samples: SampleMetrics,
 ) -> TrialReport:
-    """What the trial trained with and how it did on the validation images."""
+    """What the trial trained with and how it did on the validation images (``samples``: each
+    sampler's sample metrics, by sampler)."""
     final_losses = {name: values[-1] for name, values in training_history.items() if name not in ("step", QUALITY)}
     return TrialReport(
         family=family.name,
         label=family.label,
         parameters=params.model_dump(),
         metrics=metrics,
-        samples=samples,
+        samples={sampler.name: samples[sampler.name] for sampler in family.samplers},
         training=TrainingStats(**training_stats, final_losses=final_losses, quality=training_history.get(QUALITY, {})),
         n_train_images=len(train_x),
         n_validation_images=len(validation_x),
@@ -49,8 +50,9 @@ def summarize_sweep(study: SweepStudy) -> tuple[str, dict, Figure, Figure]:
     """The study as a table (``summary.md``) and JSON, its history and its importances."""
     header, rows = study.table()
     best = study.best
+    judged = study.metric if study.sampler == "prior" else f"{study.metric} of the {study.sampler} samples"
     lines = [
-        f"# Sweep `{study.name}`: {study.label}, {study.method}, {study.metric} on the validation images ({study.direction})",
+        f"# Sweep `{study.name}`: {study.label}, {study.method}, {judged} on the validation images ({study.direction})",
         "",
         f"Storage: `{study.storage}`. Environment: `{study.environment}`.",
         "",

@@ -18,64 +18,61 @@ from .nodes import summarize_sweep, trial_report
 
 def trial(family: Family) -> Pipeline:
     """``family`` trained with its block (``params:<family>``, which the sweep's ``--params``
-    change), then scored on the validation images: ``sweep.<family>.trial``."""
+    change), then its samplers' samples, reconstructions and own metrics scored on the
+    validation images: ``sweep.<family>.trial``."""
     params = f"params:{family.name}"
     networks = {network: network for network in family.networks}
-    prior = family.samplers[0]
-    samples = samples_dataset(prior)
 
     def node(func, inputs, outputs, name, *leading):
         return Node(bind(func, family, *leading, params_type=family.params), inputs, outputs, name=name)
 
+    drawn = {"params": params, "seed": "params:seed", "train_x": "train_x_unit", "data": "params:data", **networks}
+    scored = {
+        "params": params,
+        "real_features": "validation_features",
+        "real_radii": "validation_neighbour_radii",
+        "real_labels": "validation_labels",
+        "classifier": "evaluator_classifier",
+        "evaluator_params": "params:evaluator",
+    }
+    sampling = [
+        sampled
+        for sampler in family.samplers
+        for sampled in (
+            node(template.draw_samples, drawn, samples_dataset(sampler), f"sample_{sampler.name}", sampler),
+            node(
+                template.score_samples,
+                {"samples": samples_dataset(sampler), **scored},
+                f"{samples_dataset(sampler)}_metrics",
+                f"score_{sampler.name}_samples",
+            ),
+        )
+    ]
     validation = {"images": "validation_x_unit", "labels": "validation_labels"}
+    reported = {
+        "params": params,
+        "metrics": "validation_metrics",
+        "training_stats": "training_stats",
+        "training_history": "training_history",
+        "train_x": f"train_x_{family.scaling}",
+        "validation_x": "validation_x_unit",
+        "environment": "kedro_environment",
+        "dataset": "dataset_name",
+        "commit": "project_commit",
+        "data": "params:data",
+        "seed": "params:seed",
+        **{sampler.name: f"{samples_dataset(sampler)}_metrics" for sampler in family.samplers},
+    }
     nodes = [
         *training_nodes(family, params),
-        node(
-            template.draw_samples,
-            {"params": params, "seed": "params:seed", "train_x": "train_x_unit", "data": "params:data", **networks},
-            samples,
-            f"sample_{prior.name}",
-            prior,
-        ),
-        node(
-            template.score_samples,
-            {
-                "samples": samples,
-                "params": params,
-                "real_features": "validation_features",
-                "real_radii": "validation_neighbour_radii",
-                "real_labels": "validation_labels",
-                "classifier": "evaluator_classifier",
-                "evaluator_params": "params:evaluator",
-            },
-            f"{samples}_metrics",
-            f"score_{prior.name}_samples",
-        ),
+        *sampling,
         node(
             template.held_out_metrics,
             {**validation, "params": params, "seed": "params:seed", **networks},
             "validation_metrics",
             "evaluate",
         ),
-        node(
-            trial_report,
-            {
-                "params": params,
-                "metrics": "validation_metrics",
-                "samples": f"{samples}_metrics",
-                "training_stats": "training_stats",
-                "training_history": "training_history",
-                "train_x": f"train_x_{family.scaling}",
-                "validation_x": "validation_x_unit",
-                "environment": "kedro_environment",
-                "dataset": "dataset_name",
-                "commit": "project_commit",
-                "data": "params:data",
-                "seed": "params:seed",
-            },
-            "trial",
-            "report",
-        ),
+        node(trial_report, reported, "trial", "report"),
     ]
     return selection_inputs(family.scaling) + namespaced([namespaced(nodes, family.name)], "sweep")
 
