@@ -61,6 +61,7 @@ def test_every_user_command_has_a_test_in_the_default_environment():
     "kedro run --pipelines=cdcgan",
     "kedro run --pipelines=iwae",
     "kedro run --pipelines=latent_diffusion",
+    "kedro run --pipelines=flow_matching",
     "kedro run --pipelines=comparison",
 )
 def test_the_pipelines_no_other_test_runs_whole_run_in_the_default_environment(project_copy):
@@ -73,6 +74,7 @@ def test_the_pipelines_no_other_test_runs_whole_run_in_the_default_environment(p
         "cdcgan": {"steps": 20, "gen_interval": 10, "steps_per_execution": 10, "n_samples": 200},
         "iwae": {"n_samples": 200},
         "latent_diffusion": {},
+        "flow_matching": {},
     }
     for family, settings in trained.items():
         run_in_process(project_copy, family, params=small | {family: settings})

@@ -18,7 +18,7 @@ def sweep_parameters():
 def test_the_instances_are_the_chosen_families_at_every_size(sweep_parameters):
     sweep_parameters(latent_dims=[2, 10])
     assert [(family.name, dim) for family, dim in instances()] == [
-        (name, dim) for name in ("ae", "vae", "iwae", "cvae", "latent_diffusion") for dim in (2, 10)
+        (name, dim) for name in ("ae", "vae", "iwae", "cvae", "latent_diffusion", "flow_matching") for dim in (2, 10)
     ]
     sweep_parameters(latent_dims=[3], families=["cvae", "vae"])
     assert [(family.name, dim) for family, dim in instances()] == [("cvae", 3), ("vae", 3)]

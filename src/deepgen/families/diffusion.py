@@ -19,7 +19,8 @@ from deepgen.training import compile_model, fit_steps
 
 from .shared import samplers
 from .shared.contract import Family, TrainingData, TrainingResult
-from .shared.diffusion_base import DiffusionDrawing, DiffusionParams
+from .shared.diffusion_base import DiffusionParams, diffusion_drawing
+from .shared.drawing import Drawing
 
 IMAGE_SIZE = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]  # the noise a sample starts from is an image
 
@@ -68,7 +69,7 @@ def train(networks, data: TrainingData, params: PixelDiffusionParams, seed: int,
 
 
 # Images in [-1, 1], their clean predictions clipped there.
-DRAWING = DiffusionDrawing(clip=lambda params: 1.0, to_images=lambda networks, images: to_unit(images))
+DRAWING = diffusion_drawing(clip=lambda params: 1.0, to_images=lambda networks, images: to_unit(images))
 
 
 FAMILY = Family(
@@ -79,10 +80,11 @@ FAMILY = Family(
     train=train,
     networks=("denoiser",),
     generate=DRAWING.draw,
+    drawing=DRAWING,
     samplers=(samplers.from_noise,),
     scaling="symmetric",
     epoch_image="samples",
     metrics=DRAWING.metrics,
     figures=DRAWING.figures,
-    figure_names=DiffusionDrawing.FIGURE_NAMES,
+    figure_names=Drawing.FIGURE_NAMES,
 )

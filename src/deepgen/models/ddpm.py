@@ -181,6 +181,7 @@ def ddim_steps(n_steps: int, n_timesteps: int = N_TIMESTEPS) -> np.ndarray:
 
 
 SOLVERS = ("ddim", "dpm_solver_2m")
+LOWER_ORDER_FINAL = 15  # below this many steps DPM-Solver++(2M) takes its last real step in first order
 
 
 def solver_coefficients(alpha_bars: np.ndarray, steps: np.ndarray, solver: str) -> np.ndarray:
@@ -192,7 +193,8 @@ def solver_coefficients(alpha_bars: np.ndarray, steps: np.ndarray, solver: str) 
     ``dpm_solver_2m``: DPM-Solver++(2M) (Lu et al. 2022), the multistep second-order solver of
     the probability-flow ODE in λ = log(√ᾱ/√(1−ᾱ)), with step h: x_next = (σ_next/σ)·x +
     α_next·(1 − e^(−h))·D, D extrapolated from the last two x̂₀ with c = h/(2·h_prev); first and
-    last steps first-order, as the paper's (and k-diffusion's) final step to σ = 0 is."""
+    last steps first-order, as the paper's (and k-diffusion's) final step to σ = 0 is, and with
+    fewer than ``LOWER_ORDER_FINAL`` steps the one before it too (``lower_order_final``)."""
     alpha = np.sqrt(alpha_bars[steps].astype(np.float64))
     sigma = np.sqrt(1 - alpha_bars[steps].astype(np.float64))
     alpha_next, sigma_next = np.append(alpha[1:], 1.0), np.append(sigma[1:], 0.0)
@@ -211,6 +213,10 @@ def solver_coefficients(alpha_bars: np.ndarray, steps: np.ndarray, solver: str) 
     coefficients[final, :2] = (0.0, 1.0)  # to σ = 0: the clean prediction itself
     middle = np.arange(1, len(steps) - 1)
     coefficients[middle, 2] = h[middle] / (2 * h[middle - 1])
+    if len(steps) < LOWER_ORDER_FINAL and len(steps) > 2:  # noqa: PLR2004 - a step before the last
+        # The step into the last visited step (t = 0, where λ jumps) would extrapolate far
+        # (weights 3.4 and −2.4 at 5 steps): first order there, as diffusers' lower_order_final.
+        coefficients[len(steps) - 2, 2] = 0.0
     return coefficients
 
 

@@ -6,7 +6,7 @@ is an error that names the file and the key.
     family: <name>              # a registered family
     method: grid                # grid | random | tpe
     metric: recon_mse           # measured on the validation images (report.sweep.DIRECTIONS)
-    sampler: prior              # whose samples a sample metric is of (the AE's and VAE's: or mixture)
+    sampler: prior              # whose samples a sample metric is of (or a family's other sampler: mixture)
     parameters:                 # keys of the family's block
       latent_dim: [2, 10, 100]                          # these values
       learning_rate: {low: 1.0e-4, high: 1.0e-2, log: true}   # a range (random, tpe)

@@ -204,6 +204,9 @@ class Family:
     anomaly: AnomalyDetection | None = None
     restoration: Restoration | None = None
     tutorial: TutorialReference | None = None
+    # A capability: the solver-based drawing its ``generate`` is (``shared.drawing.Drawing``:
+    # its solvers and their evaluations), which the equal-evaluations study compares.
+    drawing: Any | None = None
 
     def configured(self, params: FamilyParams) -> Family:
         """The family as ``params`` make it: one whose parameter block says ``conditional: true``
