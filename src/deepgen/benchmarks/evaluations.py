@@ -65,7 +65,7 @@ def measure(project: Path, names: list[str], samples: int, env: str) -> list[dic
             name: {network: catalog.load(f"{name}.{network}") for network in FAMILIES[name].networks} for name in names
         }
         raw_train, classifier = catalog.load("raw_train"), catalog.load("evaluator_classifier")
-    data_params, seed = DataParams(**parameters["data"]), int(parameters["seed"])
+    data_params, seed = _block(DataParams, parameters["data"]), int(parameters["seed"])
     images, labels = data.validate_training_images(raw_train)
     _, _, validation, _ = data.split_train_validation(images, labels, data_params, seed)
     (validation_x,) = data.scale_to_unit(validation)
@@ -73,7 +73,7 @@ def measure(project: Path, names: list[str], samples: int, env: str) -> list[dic
     rows = []
     for name in names:
         family = FAMILIES[name]
-        params = family.params(**parameters[name])
+        params = _block(family.params, parameters[name])
         drawing = family.drawing
         noise = drawing.noise(networks[name], samples, seed)
         for solver, per_step in drawing.solvers.items():
@@ -94,6 +94,12 @@ def measure(project: Path, names: list[str], samples: int, env: str) -> list[dic
                 )
                 print(rows[-1], flush=True)
     return rows
+
+
+def _block(block_class, value):
+    """``value`` as a ``block_class``: Kedro's context hands the blocks its nodes type-hint
+    already validated, and the others as dictionaries."""
+    return value if isinstance(value, block_class) else block_class(**value)
 
 
 def evaluations_figure(rows: list[dict], samples: int):
