@@ -61,7 +61,7 @@ _register_module("cvae", default_run=True)
 _register_module("dcgan", default_run=True)
 _register_module("cdcgan", default_run=True)
 _register_module("diffusion")
-_register_module("latent_diffusion")
+_register_module("latent_diffusion", default_run=True)
 _register_module("flow_matching")
 
 __all__ = [
