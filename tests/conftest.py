@@ -113,11 +113,16 @@ def params_argument(settings: dict, prefix: str = "") -> str:
 
 def default_run_settings() -> dict:
     """conf/smoke's settings of what plain ``kedro run`` reads: the data and the default run's
-    families (no lists among them, so they pass as ``--params``)."""
+    families, without their lists (Kedro splits ``--params`` at every comma: those keep their
+    base values)."""
     from deepgen.families import default_run
 
     blocks = {"data", *(family.name for family in default_run())}
-    return {key: value for key, value in smoke_parameters().items() if key in blocks}
+    return {
+        key: {name: value for name, value in block.items() if not isinstance(value, list)}
+        for key, block in smoke_parameters().items()
+        if key in blocks
+    }
 
 
 # --- user commands, as a test ran them ------------------------------------------------------------
