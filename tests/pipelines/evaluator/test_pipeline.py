@@ -66,6 +66,7 @@ LABELS = [
     "CVAE",
     "DCGAN",
     "cDCGAN",
+    "Latent diffusion",
 ]
 
 
@@ -105,7 +106,7 @@ def test_default_run_compares_every_model(default_smoke_run):
     assert table.count("## Environment") == 1 and "## Environment `local` (this run's)" in table
     assert "blurry" in table  # what a high precision does not mean
     with Image.open(report / "comparison/samples.png") as image:
-        assert image.size[0] > 4 * image.size[1]  # six panels side by side
+        assert image.size[0] > 4 * image.size[1]  # a panel per family, side by side
 
 
 def test_single_model_run_updates_its_own_rows_and_keeps_environments_apart(default_smoke_run, project_copy):
