@@ -54,3 +54,28 @@ def test_prior_samples_are_seeded_images():
     assert first.shape == (50, 28, 28) and first.dtype == np.float32
     assert 0 <= first.min() and first.max() <= 1
     np.testing.assert_array_equal(first, again)
+
+
+def test_rotated_views_pair_each_turn_with_its_upright_image(mnist_batch):
+    views, originals = FAMILY.anomaly.views(mnist_batch[:4])
+    assert views.shape == originals.shape == (16, 28, 28)
+    for turns in range(4):
+        turned = views[4 * turns : 4 * turns + 4]
+        np.testing.assert_array_equal(np.rot90(turned, -turns, axes=(1, 2)), mnist_batch[:4])
+        np.testing.assert_array_equal(originals[4 * turns : 4 * turns + 4], mnist_batch[:4])
+
+
+def test_the_restoration_error_is_relative_to_ink_where_the_reconstruction_error_is_not(mnist_batch):
+    networks = FAMILY.build(base_params("ae", latent_dim=4))
+    decoder = networks["decoder"]
+    for layer in decoder.layers:  # a decoder that draws an empty image whatever the code
+        if layer.weights:
+            layer.set_weights(
+                [np.zeros_like(w) for w in layer.get_weights()[:-1]] + [np.full_like(layer.get_weights()[-1], -30.0)]
+            )
+    images = mnist_batch[:8]
+    relative = FAMILY.anomaly.scores["restoration_error"](networks, images, None, 0)
+    absolute = FAMILY.anomaly.scores["reconstruction_error"](networks, images, None, 0)
+    np.testing.assert_allclose(relative, 1.0, atol=1e-4)  # all of each image's ink missed, whatever its amount
+    np.testing.assert_allclose(absolute, np.mean(images**2, axis=(1, 2)), atol=1e-6)
+    assert np.ptp(absolute) > 0.01

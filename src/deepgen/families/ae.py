@@ -54,6 +54,29 @@ def reconstruction_error(networks, images: np.ndarray, params: AEParams, seed: i
     return np.mean((images - reconstructions) ** 2, axis=(1, 2))
 
 
+ROTATIONS = (0, 1, 2, 3)  # quarter turns: the views its one-class members learn to turn upright
+
+
+def rotated_views(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each image turned by every quarter turn, each view paired with the upright original:
+    restoring them, a member learns its digit's orientation and shape, which another digit lacks."""
+    views = np.concatenate([np.rot90(images, turns, axes=(1, 2)) for turns in ROTATIONS])
+    return views, np.concatenate([images] * len(ROTATIONS))
+
+
+def restoration_error(networks, images: np.ndarray, params: AEParams, seed: int) -> np.ndarray:
+    """Each image's squared error after restoring it from each of its rotated views, relative to
+    the ink of the image and of its restoration, averaged over the views. Relative, because an
+    absolute error ranks thin digits (a 1) as normal whatever the normal digit is."""
+    errors = []
+    for turns in ROTATIONS:
+        view = np.ascontiguousarray(np.rot90(images, turns, axes=(1, 2)))
+        restored = predict(networks["decoder"], predict(networks["encoder"], view))
+        ink = np.sum(images**2, axis=(1, 2)) + np.sum(restored**2, axis=(1, 2))
+        errors.append(np.sum((images - restored) ** 2, axis=(1, 2)) / np.maximum(ink, 1e-6))
+    return np.mean(errors, axis=0)
+
+
 FAMILY = Family(
     name="ae",
     label="AE",
@@ -65,7 +88,9 @@ FAMILY = Family(
     decode=lambda networks, codes, digits: predict(networks["decoder"], codes),
     samplers=(samplers.prior, samplers.mixture),
     epoch_image="reconstructions",
-    anomaly=AnomalyDetection({"reconstruction_error": reconstruction_error}),
+    anomaly=AnomalyDetection(
+        {"reconstruction_error": reconstruction_error, "restoration_error": restoration_error}, views=rotated_views
+    ),
     restoration=Restoration(train),
     tutorial=TutorialReference(tutorial_training),
 )

@@ -17,7 +17,12 @@ def test_the_smoke_run_writes_every_member_the_table_and_the_figures(project_cop
     run_in_process(project_copy, "anomaly", params={"anomaly": {"normal_classes": [0, 1]}})  # members for two digits
     folder = project_copy / "data/08_reporting/anomaly"
     detectors = [(family.label, name) for family in detecting_families() for name in family.anomaly.scores]
-    assert detectors == [("AE", "reconstruction_error"), ("VAE", "neg_elbo"), ("VAE", "nll_iw")]
+    assert detectors == [
+        ("AE", "reconstruction_error"),
+        ("AE", "restoration_error"),
+        ("VAE", "neg_elbo"),
+        ("VAE", "nll_iw"),
+    ]
 
     results = json.loads((folder / "results.json").read_text())
     assert [(row["model"], row["score"], row["metric"]) for row in results["rows"]] == [

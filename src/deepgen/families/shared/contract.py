@@ -6,6 +6,7 @@ samplers); what only some families can do comes as optional capabilities (``anom
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
@@ -145,9 +146,13 @@ class Sampler:
 @dataclass(frozen=True)
 class AnomalyDetection:
     """A capability: scores that tell how unlike its training images an image is (the
-    ``anomaly`` pipeline trains the family on one digit and asks how well each finds the other nine)."""
+    ``anomaly`` pipeline trains the family on one digit and asks how well each finds the other nine).
+    ``views``: where the family learns to restore its digit's images from altered views of them
+    (Ye et al.'s attribute restoration, ARNet), the images to (views, the originals they restore
+    to); the member then trains through the family's ``restoration`` on them."""
 
     scores: dict[str, AnomalyScore]
+    views: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,23 @@ def normal_class_images(
     return train_x[train], train_labels[train], validation_x[validation], validation_labels[validation]
 
 
+def restoration_views(
+    family: Family,
+    train_x: np.ndarray,
+    train_labels: np.ndarray,
+    validation_x: np.ndarray,
+    validation_labels: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """The normal images' altered views with their labels, and the originals they restore to,
+    for a family whose detection learns to restore them (``anomaly.views``): training's, then
+    validation's."""
+    views = []
+    for images, labels in ((train_x, train_labels), (validation_x, validation_labels)):
+        altered, originals = family.anomaly.views(images)
+        views += [altered, np.tile(labels, len(altered) // len(images)), originals]
+    return tuple(views)
+
+
 def score_test_images(
     family: Family, test_x: np.ndarray, params: FamilyParams, seed: int, **networks
 ) -> dict[str, np.ndarray]:

@@ -13,7 +13,14 @@ from deepgen.pipelines import REPORT
 from deepgen.pipelines.family.pipeline import template_inputs, training_nodes
 from deepgen.pipelines.wiring import bind, chosen_families, namespaced
 
-from .nodes import normal_class_images, one_class_params, report_anomaly, score_test_images, separation
+from .nodes import (
+    normal_class_images,
+    one_class_params,
+    report_anomaly,
+    restoration_views,
+    score_test_images,
+    separation,
+)
 
 
 def detecting_families() -> list[Family]:
@@ -46,7 +53,8 @@ def member(family: Family, digit: int) -> Pipeline:
             list(normal.values()),
             name="select_normal_class",
         ),
-        *training_nodes(family, "one_class_params", **normal),
+        *_restoration(family, normal),
+        *training_nodes(family, "one_class_params", **_training_inputs(family, normal)),
         Node(
             bind(score_test_images, family, params_type=family.params),
             {"test_x": "test_x_unit", "params": "one_class_params", "seed": "params:seed", **networks},
@@ -61,6 +69,29 @@ def member(family: Family, digit: int) -> Pipeline:
         ),
     ]
     return namespaced([namespaced(nodes, family.name)], f"anomaly.{family.name}_{digit}")
+
+
+VIEWS = {  # the training node's input: the dataset restoration_views gives it
+    "train_x": "view_train_x",
+    "train_labels": "view_train_labels",
+    "train_targets": "train_targets",
+    "validation_x": "view_validation_x",
+    "validation_labels": "view_validation_labels",
+    "validation_targets": "validation_targets",
+}
+
+
+def _restoration(family: Family, normal: dict[str, str]) -> list[Node]:
+    """For a family that learns to restore views of its digit: the node making them."""
+    if family.anomaly.views is None:
+        return []
+    inputs = [normal[name] for name in ("train_x", "train_labels", "validation_x", "validation_labels")]
+    return [Node(bind(restoration_views, family), inputs, list(VIEWS.values()), name="restoration_views")]
+
+
+def _training_inputs(family: Family, normal: dict[str, str]) -> dict[str, str]:
+    """What the member trains on: its digit's images, or their views and the originals."""
+    return normal if family.anomaly.views is None else VIEWS
 
 
 def create_pipeline(**kwargs) -> Pipeline:
