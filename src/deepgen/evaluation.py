@@ -212,7 +212,12 @@ def ssim(originals: np.ndarray, images: np.ndarray) -> float:
     """Structural similarity (Wang et al. 2004) of ``images`` against ``originals``, pixels in
     [0, 1], averaged over images: TensorFlow's ``tf.image.ssim`` (an 11×11 Gaussian window of
     σ 1.5, K1 = 0.01, K2 = 0.03, as the paper)."""
+    return float(np.mean(ssim_per_image(originals, images)))
+
+
+def ssim_per_image(originals: np.ndarray, images: np.ndarray, window: int = 11) -> np.ndarray:
+    """Each image's structural similarity to its original (``ssim``), over ``window``-pixel windows."""
     import tensorflow as tf
 
     a, b = (np.asarray(x, np.float32)[..., None] for x in (originals, images))
-    return float(tf.reduce_mean(tf.image.ssim(a, b, max_val=1.0)))
+    return tf.image.ssim(a, b, max_val=1.0, filter_size=window).numpy()

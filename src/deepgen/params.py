@@ -186,6 +186,11 @@ class AnomalyParams(Block):
     # family's parameter class when the run starts): {family: {key: value}}.
     training: dict[str, dict[str, Any]]
     extremes: PositiveInt  # most and least anomalous test images shown per normal digit
+    # Published AUROCs of this protocol set beside deepgen's in the report: {dataset: {method: the
+    # AUROC with each class normal, 0 to 9}}; a dataset with none shows none.
+    published: dict[
+        str, dict[str, Annotated[list[Annotated[float, Field(ge=0, le=1)]], Field(min_length=10, max_length=10)]]
+    ] = {}
 
 
 class DenoiseParams(Block):

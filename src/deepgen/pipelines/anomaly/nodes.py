@@ -96,10 +96,21 @@ def report_anomaly(
         for metric in ("auroc", "average_precision"):
             values = [getattr(by_digit[digit], metric) for digit in digits]
             rows.append([label, name, metric, *values, float(np.mean(values))])
-    table = markdown_table(header, rows)
+    published = [
+        [
+            method,
+            "published",
+            "auroc",
+            *(by_class[digit] for digit in digits),
+            float(np.mean([by_class[d] for d in digits])),
+        ]
+        for method, by_class in anomaly.published.get(dataset, {}).items()
+    ]
+    table = markdown_table(header, rows + published)
     summary = {
         "dataset": dataset,
         "rows": [dict(zip(header, row, strict=True)) for row in rows],
+        "published": [dict(zip(header, row, strict=True)) for row in published],
         "members": [r.model_dump() for r in results],
     }
     curves = {
