@@ -58,10 +58,14 @@ def reconstruction_error(networks, images: np.ndarray, params: AEParams, seed: i
 ROTATIONS = (0, 1, 2, 3)  # quarter turns: the views its one-class members learn to turn upright
 
 
+def _turned(images: np.ndarray, turns: int) -> np.ndarray:
+    return np.ascontiguousarray(np.rot90(images, turns, axes=(1, 2)))
+
+
 def rotated_views(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each image turned by every quarter turn, each view paired with the upright original:
     restoring them, a member learns its digit's orientation and shape, which another digit lacks."""
-    views = np.concatenate([np.rot90(images, turns, axes=(1, 2)) for turns in ROTATIONS])
+    views = np.concatenate([_turned(images, turns) for turns in ROTATIONS])
     return views, np.concatenate([images] * len(ROTATIONS))
 
 
@@ -73,8 +77,7 @@ def restoration_error(networks, images: np.ndarray, params: AEParams, seed: int)
     terms, both unitless, miss different anomalies (docs/pipelines/anomaly.md)."""
     errors = []
     for turns in ROTATIONS:
-        view = np.ascontiguousarray(np.rot90(images, turns, axes=(1, 2)))
-        restored = predict(networks["decoder"], predict(networks["encoder"], view))
+        restored = predict(networks["decoder"], predict(networks["encoder"], _turned(images, turns)))
         ink = np.sum(images**2, axis=(1, 2)) + np.sum(restored**2, axis=(1, 2))
         relative = np.sum((images - restored) ** 2, axis=(1, 2)) / np.maximum(ink, 1e-6)
         errors.append(relative + 1.0 - evaluation.ssim_per_image(images, restored, window=7))

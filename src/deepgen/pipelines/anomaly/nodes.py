@@ -96,16 +96,10 @@ def report_anomaly(
         for metric in ("auroc", "average_precision"):
             values = [getattr(by_digit[digit], metric) for digit in digits]
             rows.append([label, name, metric, *values, float(np.mean(values))])
-    published = [
-        [
-            method,
-            "published",
-            "auroc",
-            *(by_class[digit] for digit in digits),
-            float(np.mean([by_class[d] for d in digits])),
-        ]
-        for method, by_class in anomaly.published.get(dataset, {}).items()
-    ]
+    published = []
+    for method, by_class in anomaly.published.get(dataset, {}).items():
+        values = [by_class[digit] for digit in digits]
+        published.append([method, "published", "auroc", *values, float(np.mean(values))])
     table = markdown_table(header, rows + published)
     summary = {
         "dataset": dataset,

@@ -40,6 +40,7 @@ def member(family: Family, digit: int) -> Pipeline:
     """``family`` trained on ``digit`` alone, namespaced ``anomaly.<family>_<digit>.<family>``."""
     networks = {network: network for network in family.networks}
     normal = {name: f"normal_{name}" for name in ("train_x", "train_labels", "validation_x", "validation_labels")}
+    views, training_inputs = _restoration(family, normal)
     nodes = [
         Node(
             bind(one_class_params, family, params_type=family.params),
@@ -53,8 +54,8 @@ def member(family: Family, digit: int) -> Pipeline:
             list(normal.values()),
             name="select_normal_class",
         ),
-        *_restoration(family, normal),
-        *training_nodes(family, "one_class_params", **_training_inputs(family, normal)),
+        *views,
+        *training_nodes(family, "one_class_params", **training_inputs),
         Node(
             bind(score_test_images, family, params_type=family.params),
             {"test_x": "test_x_unit", "params": "one_class_params", "seed": "params:seed", **networks},
@@ -81,17 +82,13 @@ VIEWS = {  # the training node's input: the dataset restoration_views gives it
 }
 
 
-def _restoration(family: Family, normal: dict[str, str]) -> list[Node]:
-    """For a family that learns to restore views of its digit: the node making them."""
+def _restoration(family: Family, normal: dict[str, str]) -> tuple[list[Node], dict[str, str]]:
+    """What the member trains on: its digit's images, or, for a family that learns to restore
+    views of them, the node making the views and those views with the originals as targets."""
     if family.anomaly.views is None:
-        return []
+        return [], normal
     inputs = [normal[name] for name in ("train_x", "train_labels", "validation_x", "validation_labels")]
-    return [Node(bind(restoration_views, family), inputs, list(VIEWS.values()), name="restoration_views")]
-
-
-def _training_inputs(family: Family, normal: dict[str, str]) -> dict[str, str]:
-    """What the member trains on: its digit's images, or their views and the originals."""
-    return normal if family.anomaly.views is None else VIEWS
+    return [Node(bind(restoration_views, family), inputs, list(VIEWS.values()), name="restoration_views")], VIEWS
 
 
 def create_pipeline(**kwargs) -> Pipeline:
