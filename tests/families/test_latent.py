@@ -16,7 +16,7 @@ from tests.conftest import base_params
 TINY = {"widths": [8, 16], "units": 16, "blocks": 1, "embedding_dim": 8, "latent_dim": 4}
 MODELS = {
     "latent_diffusion": (LatentDiffusion, "denoiser", {"alpha_bars": ddpm.cosine_alpha_bars()}),
-    "flow_matching": (flow.LatentFlow, "velocity", {}),
+    "flow_matching": (flow.LatentFlow, "velocity", {"time_sampling": "logit_normal", "coupling": "minibatch_ot"}),
 }
 
 
@@ -55,6 +55,31 @@ def test_the_autoencoder_trains_first_then_only_the_prior(name, mnist_batch):
     # The encoder's BatchNormalization keeps its moving statistics as weights: they move with it.
     assert stages == [{"encoder", "decoder"}] * 2 + [{prior}] * 2
     assert int(model.autoencoder_optimizer.iterations) == 2 and int(model.prior_optimizer.iterations) == 2
+
+
+def _flow(conditional: bool) -> flow.LatentFlow:
+    networks = FAMILIES["flow_matching"].build(base_params("flow_matching", **TINY, conditional=conditional))
+    return flow.LatentFlow(*networks.values(), autoencoder_steps=1, code_noise=0.0, seed=0, coupling="minibatch_ot")
+
+
+def test_minibatch_transport_pairs_codes_with_near_noises_and_keeps_to_each_digit():
+    rng = np.random.default_rng(0)
+    codes, noise = rng.standard_normal((2, 256, 4)).astype(np.float32)
+    partners = np.asarray(_flow(conditional=False)._transport_partners(codes, noise, None))
+    random_cost = np.mean(np.sum((codes - noise) ** 2, axis=1))
+    transport_cost = np.mean(np.sum((codes - noise[partners]) ** 2, axis=1))
+    assert transport_cost < 0.6 * random_cost  # a Sinkhorn of the wrong sign pairs farther than at random
+    assert len(np.unique(partners)) > 0.5 * len(partners)  # close to a permutation: the noises stay a normal draw
+
+    digits = np.arange(256) % 3
+    partners = np.asarray(_flow(conditional=True)._transport_partners(codes, noise, digits))
+    np.testing.assert_array_equal(digits[partners], digits)
+
+
+def test_flow_training_choices_outside_the_lists_are_refused():
+    networks = FAMILIES["flow_matching"].build(base_params("flow_matching", **TINY))
+    with pytest.raises(ValueError, match="coupling one of .* and 'sinkhorn'"):
+        flow.LatentFlow(*networks.values(), autoencoder_steps=1, code_noise=0.0, coupling="sinkhorn")
 
 
 def test_codes_come_out_standardised_by_the_encoder():

@@ -20,7 +20,7 @@ def _metrics(project, model):
 @pytest.mark.user_commands("kedro run")
 def test_vae_run_holds_config_history_images_summary_and_artifacts(default_smoke_run):
     runs = offline_runs(default_smoke_run)
-    trained = {"ae", "vae", "cvae", "dcgan", "cdcgan", "latent_diffusion"}
+    trained = {"ae", "vae", "cvae", "dcgan", "cdcgan", "flow_matching"}
     assert set(runs) == trained | {"comparison"}  # one per trained model, the comparison
     run = runs["vae"]
     assert run.job_type == "train" and run.group == runs["comparison"].group and run.exit_code == 0
@@ -107,7 +107,7 @@ def test_comparison_is_a_table_and_a_figure_of_quality_against_training_time(def
         "comparison",
         "cvae",
         "dcgan",
-        "latent_diffusion",
+        "flow_matching",
         "vae",
     ]
     comparison = next(run for run in runs if run.group == group and run.name == "comparison")
@@ -117,7 +117,7 @@ def test_comparison_is_a_table_and_a_figure_of_quality_against_training_time(def
     assert [row[0] for row in table["data"]] == [row["label"] for row in rows]
     assert rows[0]["label"] == "real data (10,000 train vs 10,000 test images)" and len(rows) == 9
     families = [row["label"].split(",")[0] for row in rows[1:]]
-    assert families == ["AE", "AE", "VAE", "VAE", "CVAE", "DCGAN", "cDCGAN", "Latent diffusion"]
+    assert families == ["AE", "AE", "VAE", "VAE", "CVAE", "DCGAN", "cDCGAN", "Flow matching"]
     for family in ("AE", "VAE"):  # each family's best sampler first
         fds = [row["metrics"]["fd"] for row in rows if row["label"].startswith(f"{family},")]
         assert fds == sorted(fds), family

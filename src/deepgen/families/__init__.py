@@ -61,8 +61,8 @@ _register_module("cvae", default_run=True)
 _register_module("dcgan", default_run=True)
 _register_module("cdcgan", default_run=True)
 _register_module("diffusion")
-_register_module("latent_diffusion", default_run=True)
-_register_module("flow_matching")
+_register_module("latent_diffusion")
+_register_module("flow_matching", default_run=True)
 
 __all__ = [
     "FAMILIES",

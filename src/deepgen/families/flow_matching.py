@@ -1,7 +1,8 @@
 """Flow matching (rectified flow, networks in ``deepgen.models.latent`` and ``flow``): the latent
 diffusion's convolutional autoencoder, then a velocity field over its ``latent_dim``
 standardised codes, learnt on the straight paths from codes to noise; both trained in one
-``fit`` of ``steps`` steps (the first ``autoencoder_steps`` train the autoencoder). Samples are
+``fit`` of ``steps`` steps (the first ``autoencoder_steps`` train the autoencoder), at times
+drawn by ``time_sampling`` between codes and noises paired by ``coupling``. Samples are
 codes integrated from noise by ``solver`` in ``sampling_steps`` steps and decoded. With
 ``conditional: true`` the velocity field also reads the digit (classifier-free guidance)."""
 
@@ -19,6 +20,8 @@ from .shared.drawing import Drawing
 class FlowMatchingParams(latent_base.LatentParams):
     # euler: first order, one evaluation a step; heun: second order, two
     solver: Literal["euler", "heun"]
+    time_sampling: Literal["uniform", "logit_normal"]  # the training paths' times (flow.TIME_SAMPLINGS)
+    coupling: Literal["independent", "minibatch_ot"]  # how a batch's noises pair with its codes
 
 
 def build(params: FlowMatchingParams) -> dict:
@@ -27,7 +30,17 @@ def build(params: FlowMatchingParams) -> dict:
 
 def train(networks, data: TrainingData, params: FlowMatchingParams, seed: int, callbacks: list) -> TrainingResult:
     """The autoencoder, then the velocity field of straight paths over its codes."""
-    return latent_base.train(flow.LatentFlow, "velocity", networks, data, params, seed, callbacks)
+    return latent_base.train(
+        flow.LatentFlow,
+        "velocity",
+        networks,
+        data,
+        params,
+        seed,
+        callbacks,
+        time_sampling=params.time_sampling,
+        coupling=params.coupling,
+    )
 
 
 DRAWING = Drawing(

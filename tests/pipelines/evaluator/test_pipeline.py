@@ -66,7 +66,7 @@ LABELS = [
     "CVAE",
     "DCGAN",
     "cDCGAN",
-    "Latent diffusion",
+    "Flow matching",
 ]
 
 
