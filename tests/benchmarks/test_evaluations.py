@@ -24,6 +24,8 @@ def test_every_solver_at_each_count_its_steps_can_spend(tmp_path):
         ("euler", 16, 16), ("heun", 2, 1), ("heun", 4, 2), ("heun", 8, 4), ("heun", 10, 5), ("heun", 16, 8),
     ]  # fmt: skip
     assert all(r["fd"] > 0 and r["seconds per 1,000"] > 0 for r in rows)
+    with pytest.raises(SystemExit, match="No saved networks of latent_diffusion"):
+        measure(project, ["flow_matching", "latent_diffusion"], samples=40, env="smoke")
 
 
 def test_the_table_goes_between_its_markers(tmp_path):

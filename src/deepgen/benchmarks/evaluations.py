@@ -62,6 +62,12 @@ def measure(project: Path, names: list[str], samples: int, env: str) -> list[dic
     with KedroSession.create(project_path=project, env=env) as session:
         context = session.load_context()
         catalog, parameters = context.catalog, context.params
+        untrained = [n for n in names if not all(catalog.exists(f"{n}.{net}") for net in FAMILIES[n].networks)]
+        if untrained:
+            raise SystemExit(
+                f"No saved networks of {', '.join(untrained)} under data/06_models: train each first "
+                f"(kedro run --pipelines={untrained[0]}), or choose the families with --families."
+            )
         networks = {
             name: {network: catalog.load(f"{name}.{network}") for network in FAMILIES[name].networks} for name in names
         }
