@@ -97,3 +97,15 @@ def test_ssim_by_hand():
     # C2 = 9e-4, which moves the structure term by ~1e-4.
     assert evaluation.ssim(a, b) == pytest.approx((2 * 0.2 * 0.6 + c1) / (0.2**2 + 0.6**2 + c1), abs=2e-4)
     assert evaluation.ssim(images, rng.random((3, 28, 28)).astype(np.float32)) < 0.2  # unrelated noise
+
+
+def test_ssim_over_ink_leaves_out_the_windows_blank_in_both_images(mnist_batch):
+    digits = mnist_batch[:8]
+    rng = np.random.default_rng(0)
+    # Faint noise (< 0.01) where the digit has no ink: structure the eye cannot see.
+    speckled = (digits + np.where(digits == 0, rng.uniform(0, 0.01, digits.shape), 0)).astype(np.float32)
+    everywhere = evaluation.ssim_per_image(digits, speckled, window=7)
+    over_ink = evaluation.ssim_per_image(digits, speckled, window=7, over_ink=0.01)
+    assert np.all(over_ink > 0.97) and np.all(everywhere < over_ink - 0.02)
+    blank = np.zeros((2, 28, 28), np.float32)  # no window with ink: every window counts, as without the option
+    np.testing.assert_allclose(evaluation.ssim_per_image(blank, blank, window=7, over_ink=0.01), 1.0, atol=1e-6)

@@ -215,9 +215,20 @@ def ssim(originals: np.ndarray, images: np.ndarray) -> float:
     return float(np.mean(ssim_per_image(originals, images)))
 
 
-def ssim_per_image(originals: np.ndarray, images: np.ndarray, window: int = 11) -> np.ndarray:
-    """Each image's structural similarity to its original (``ssim``), over ``window``-pixel windows."""
+def ssim_per_image(
+    originals: np.ndarray, images: np.ndarray, window: int = 11, over_ink: float | None = None
+) -> np.ndarray:
+    """Each image's structural similarity to its original (``ssim``), over ``window``-pixel
+    windows. With ``over_ink``, averaged only over the windows where either image's mean
+    intensity exceeds it (all windows where none does): where both are blank, SSIM is a ratio
+    of two near-zero variances, noise that drowns the strokes' structure."""
     import tensorflow as tf
 
     a, b = (np.asarray(x, np.float32)[..., None] for x in (originals, images))
-    return tf.image.ssim(a, b, max_val=1.0, filter_size=window).numpy()
+    if over_ink is None:
+        return tf.image.ssim(a, b, max_val=1.0, filter_size=window).numpy()
+    local = tf.image.ssim(a, b, max_val=1.0, filter_size=window, return_index_map=True).numpy()
+    box = np.full((window, window, 1, 1), 1.0 / window**2, np.float32)
+    ink = np.maximum(*(tf.nn.conv2d(x, box, 1, "VALID").numpy()[..., 0] for x in (a, b))) > over_ink
+    inked = np.sum(local * ink, axis=(1, 2)) / np.maximum(np.sum(ink, axis=(1, 2)), 1)
+    return np.where(ink.any(axis=(1, 2)), inked, local.mean(axis=(1, 2)))

@@ -56,6 +56,7 @@ def reconstruction_error(networks, images: np.ndarray, params: AEParams, seed: i
 
 
 ROTATIONS = (0, 1, 2, 3)  # quarter turns: the views its one-class members learn to turn upright
+INK = 0.01  # a window's mean intensity above which it holds ink, for the restoration error's SSIM
 
 
 def _turned(images: np.ndarray, turns: int) -> np.ndarray:
@@ -72,15 +73,16 @@ def rotated_views(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def restoration_error(networks, images: np.ndarray, params: AEParams, seed: int) -> np.ndarray:
     """How far each image is from its restorations from its rotated views, averaged over the
     views: the squared error relative to the ink of the image and of its restoration, plus the
-    structural dissimilarity (1 − SSIM, 7-pixel windows: a stroke's scale). Relative, because an
-    absolute error ranks thin digits (a 1) as normal whatever the normal digit is; the two
-    terms, both unitless, miss different anomalies (docs/pipelines/anomaly.md)."""
+    structural dissimilarity (1 − SSIM, 7-pixel windows: a stroke's scale) over the windows with
+    ink in either image. Relative, because an absolute error ranks thin digits (a 1) as normal
+    whatever the normal digit is; the two terms, both unitless, miss different anomalies; blank
+    windows left out, because their SSIM is the decoder's faint noise (docs/pipelines/anomaly.md)."""
     errors = []
     for turns in ROTATIONS:
         restored = predict(networks["decoder"], predict(networks["encoder"], _turned(images, turns)))
         ink = np.sum(images**2, axis=(1, 2)) + np.sum(restored**2, axis=(1, 2))
         relative = np.sum((images - restored) ** 2, axis=(1, 2)) / np.maximum(ink, 1e-6)
-        errors.append(relative + 1.0 - evaluation.ssim_per_image(images, restored, window=7))
+        errors.append(relative + 1.0 - evaluation.ssim_per_image(images, restored, window=7, over_ink=INK))
     return np.mean(errors, axis=0)
 
 
