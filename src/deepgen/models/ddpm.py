@@ -220,6 +220,24 @@ def solver_coefficients(alpha_bars: np.ndarray, steps: np.ndarray, solver: str) 
     return coefficients
 
 
+def guided(network: keras.Model, x, levels, digits, guidance):
+    """``network``'s output at ``x`` and noise ``levels``; with ``digits``, classifier-free
+    guidance of weight w (Ho & Salimans 2022): (1 + w)·f(x, digit) − w·f(x, ∅), both halves in
+    one call."""
+    if digits is None:
+        return network([x, levels], training=False)
+    both = network(
+        [
+            tf.concat([x, x], 0),
+            tf.concat([levels, levels], 0),
+            tf.concat([digits, tf.fill(tf.shape(digits), NULL_DIGIT)], 0),
+        ],
+        training=False,
+    )
+    conditional, unconditional = tf.split(both, 2)
+    return (1 + guidance) * conditional - guidance * unconditional
+
+
 class DiffusionSampler:
     """Deterministic sampling of the probability-flow ODE from x_T = the given noise (images
     N×28×28, or codes N×d): each visited step predicts the noise ε̂ and the clean point x̂₀ =
@@ -243,24 +261,9 @@ class DiffusionSampler:
         self.batch_size = batch_size
         self._step = tf.function(self._one_step, reduce_retracing=True, jit_compile=jit_compile)
 
-    def _predicted_noise(self, x, step, digits, guidance):
-        steps = tf.fill(tf.shape(x)[:1], step)
-        if digits is None:
-            return self.denoiser([x, steps], training=False)
-        both = self.denoiser(
-            [
-                tf.concat([x, x], 0),
-                tf.concat([steps, steps], 0),
-                tf.concat([digits, tf.fill(tf.shape(digits), NULL_DIGIT)], 0),
-            ],
-            training=False,
-        )
-        conditional, unconditional = tf.split(both, 2)
-        return (1 + guidance) * conditional - guidance * unconditional
-
     def _one_step(self, x, previous_x0, step, coefficients, digits, guidance):
         alpha_bar = self.alpha_bars[step]
-        noise = self._predicted_noise(x, step, digits, guidance)
+        noise = guided(self.denoiser, x, tf.fill(tf.shape(x)[:1], step), digits, guidance)
         x0 = tf.clip_by_value((x - tf.sqrt(1 - alpha_bar) * noise) / tf.sqrt(alpha_bar), -self.clip, self.clip)
         a, b, c, e = tf.unstack(coefficients)
         return a * x + b * ((1 + c) * x0 - c * previous_x0) + e * noise, x0

@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from .ddpm import NULL_DIGIT
+from .ddpm import guided
 from .latent import TwoStageLatent
 
 TIME_LEVELS = 1000  # t ∈ [0, 1] as the network reads it: the level round(t · 999)
@@ -86,29 +86,17 @@ class LatentFlow(TwoStageLatent):
 
 class FlowSampler:
     """Codes from ``noise`` by integrating the velocity network's ODE from t = 1 to 0 in
-    ``n_steps`` equal steps (``solver``: ``euler``, or ``heun``, second order at two
-    evaluations a step; both evaluate on the times of the steps, which the network reads); with digits and ``guidance`` w the velocity is
-    (1 + w)·v(x, digit) − w·v(x, ∅). One compiled evaluation for every step and solver,
-    batches of ``batch_size``."""
+    ``n_steps`` equal steps (``solver``: ``euler``, or ``heun``, second order at two evaluations
+    a step; both evaluate on the times of the steps, which the network reads); with digits and
+    ``guidance`` w the velocity is (1 + w)·v(x, digit) − w·v(x, ∅). One compiled evaluation for
+    every step and solver, batches of ``batch_size``."""
 
     def __init__(self, velocity: keras.Model, batch_size: int = 500):
         self.velocity, self.batch_size = velocity, batch_size
         self._evaluate = tf.function(self._guided, reduce_retracing=True)
 
     def _guided(self, x, t, digits, guidance):
-        levels = tf.fill(tf.shape(x)[:1], time_levels(t))
-        if digits is None:
-            return self.velocity([x, levels], training=False)
-        both = self.velocity(
-            [
-                tf.concat([x, x], 0),
-                tf.concat([levels, levels], 0),
-                tf.concat([digits, tf.fill(tf.shape(digits), NULL_DIGIT)], 0),
-            ],
-            training=False,
-        )
-        conditional, unconditional = tf.split(both, 2)
-        return (1 + guidance) * conditional - guidance * unconditional
+        return guided(self.velocity, x, tf.fill(tf.shape(x)[:1], time_levels(t)), digits, guidance)
 
     def __call__(
         self,
