@@ -10,7 +10,7 @@ from kedro.pipeline import Node, Pipeline
 from deepgen.families import FAMILIES, Family
 from deepgen.params import AnomalyParams, shaping
 from deepgen.pipelines import REPORT
-from deepgen.pipelines.family.pipeline import template_inputs, training_nodes
+from deepgen.pipelines.family.pipeline import changed_training_nodes, template_inputs
 from deepgen.pipelines.wiring import bind, chosen_families, namespaced
 
 from .nodes import (
@@ -43,22 +43,16 @@ def member(family: Family, digit: int) -> Pipeline:
     views, training_inputs = _restoration(family, normal)
     nodes = [
         Node(
-            bind(one_class_params, family, params_type=family.params),
-            [f"params:{family.name}", "params:anomaly"],
-            "one_class_params",
-            name="set_params",
-        ),
-        Node(
             bind(normal_class_images, digit),
             [f"train_x_{family.scaling}", "train_labels", f"validation_x_{family.scaling}", "validation_labels"],
             list(normal.values()),
             name="select_normal_class",
         ),
         *views,
-        *training_nodes(family, "one_class_params", **training_inputs),
+        *changed_training_nodes(family, one_class_params, "anomaly", **training_inputs),
         Node(
             bind(score_test_images, family, params_type=family.params),
-            {"test_x": "test_x_unit", "params": "one_class_params", "seed": "params:seed", **networks},
+            {"test_x": "test_x_unit", "params": "anomaly_params", "seed": "params:seed", **networks},
             "anomaly_scores",
             name="score_test_images",
         ),

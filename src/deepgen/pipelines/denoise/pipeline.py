@@ -9,7 +9,7 @@ from kedro.pipeline import Node, Pipeline
 
 from deepgen.families import FAMILIES, Family
 from deepgen.pipelines import REPORT
-from deepgen.pipelines.family.pipeline import template_inputs, training_nodes
+from deepgen.pipelines.family.pipeline import changed_training_nodes, template_inputs
 from deepgen.pipelines.wiring import bind, namespaced
 
 from .corruptions import CORRUPTIONS
@@ -46,13 +46,7 @@ def member(family: Family, corruption: str) -> Pipeline:
         }
         restores = (corruption,)
     nodes += [
-        Node(
-            bind(restoring_params, family, params_type=family.params),
-            [f"params:{family.name}", "params:denoise"],
-            "restoring_params",
-            name="set_params",
-        ),
-        *training_nodes(family, "restoring_params", **training),
+        *changed_training_nodes(family, restoring_params, "denoise", **training),
         Node(
             bind(restore, family, restores),
             {"corrupted": "denoise.corrupted_test_images", **networks},

@@ -45,6 +45,22 @@ def training_nodes(family: Family, params: str, **inputs: str) -> list[Node]:
     ]
 
 
+def changed_training_nodes(family: Family, set_params, application: str, **inputs: str) -> list[Node]:
+    """An application's training of ``family``: its block changed by ``set_params`` (a node
+    function of the family, its block and ``params:<application>``) into ``<application>_params``,
+    then the template's training with it on ``inputs``."""
+    changed = f"{application}_params"
+    return [
+        Node(
+            bind(set_params, family, params_type=family.params),
+            [f"params:{family.name}", f"params:{application}"],
+            changed,
+            name="set_params",
+        ),
+        *training_nodes(family, changed, **inputs),
+    ]
+
+
 class _Template:
     """The template's nodes for one family, not yet namespaced; ``params`` names the input
     holding its parameter block (``params:<name>``, or a sweep instance's resized copy)."""
