@@ -238,7 +238,40 @@ def guided(network: keras.Model, x, levels, digits, guidance):
     return (1 + guidance) * conditional - guidance * unconditional
 
 
-class DiffusionSampler:
+class StepwiseSampler:
+    """What the samplers that solve an ODE from noise share: batches of ``batch_size``, the
+    digits and guidance of each, and the predicted clean points kept at the asked positions. A
+    subclass plans a call's steps (``_plan``) and walks one batch along them (``_walk``,
+    yielding each step's position, the point it moved to and its predicted clean point)."""
+
+    batch_size: int
+    default_solver: str
+
+    def __call__(
+        self,
+        noise: np.ndarray,
+        n_steps: int,
+        digits: np.ndarray | None = None,
+        guidance: float = 0.0,
+        keep: tuple[int, ...] = (),
+        solver: str | None = None,
+    ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        """Samples from ``noise`` in ``n_steps`` steps of ``solver``, and the predicted clean
+        points x̂₀ at the steps whose positions (0 … n_steps − 1) are in ``keep``."""
+        plan = self._plan(n_steps, solver or self.default_solver)
+        guidance = tf.constant(guidance, tf.float32)
+        samples, kept = [], {position: [] for position in keep}
+        for start in range(0, len(noise), self.batch_size):
+            x = tf.constant(noise[start : start + self.batch_size], tf.float32)
+            batch_digits = None if digits is None else tf.constant(digits[start : start + self.batch_size], tf.int32)
+            for position, x, clean in self._walk(x, plan, batch_digits, guidance):
+                if position in kept:
+                    kept[position].append(clean.numpy())
+            samples.append(x.numpy())
+        return np.concatenate(samples), {position: np.concatenate(parts) for position, parts in kept.items()}
+
+
+class DiffusionSampler(StepwiseSampler):
     """Deterministic sampling of the probability-flow ODE from x_T = the given noise (images
     N×28×28, or codes N×d): each visited step predicts the noise ε̂ and the clean point x̂₀ =
     (x_t − √(1−ᾱ_t)·ε̂)/√ᾱ_t, clipped to ±``clip`` (the first steps, from ᾱ ≈ 0, would divide by
@@ -258,7 +291,7 @@ class DiffusionSampler:
         self.alpha_bars_np = np.asarray(alpha_bars)
         self.alpha_bars = tf.constant(alpha_bars, tf.float32)
         self.clip = clip
-        self.batch_size = batch_size
+        self.batch_size, self.default_solver = batch_size, "ddim"
         self._step = tf.function(self._one_step, reduce_retracing=True, jit_compile=jit_compile)
 
     def _one_step(self, x, previous_x0, step, coefficients, digits, guidance):
@@ -268,29 +301,13 @@ class DiffusionSampler:
         a, b, c, e = tf.unstack(coefficients)
         return a * x + b * ((1 + c) * x0 - c * previous_x0) + e * noise, x0
 
-    def __call__(
-        self,
-        noise: np.ndarray,
-        n_steps: int,
-        digits: np.ndarray | None = None,
-        guidance: float = 0.0,
-        keep: tuple[int, ...] = (),
-        solver: str = "ddim",
-    ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-        """Samples (in the denoiser's space, within ±``clip``) from ``noise``, and the predicted
-        clean points x̂₀ at the visited steps whose positions (0 … n_steps − 1) are in ``keep``."""
+    def _plan(self, n_steps: int, solver: str):
         steps = ddim_steps(n_steps, len(self.alpha_bars_np))
-        coefficients = tf.constant(solver_coefficients(self.alpha_bars_np, steps, solver), tf.float32)
-        samples, kept = [], {position: [] for position in keep}
-        for start in range(0, len(noise), self.batch_size):
-            x = tf.constant(noise[start : start + self.batch_size], tf.float32)
-            x0 = tf.zeros_like(x)
-            batch_digits = None if digits is None else tf.constant(digits[start : start + self.batch_size], tf.int32)
-            for position, step in enumerate(steps):
-                x, x0 = self._step(
-                    x, x0, tf.constant(step), coefficients[position], batch_digits, tf.constant(guidance)
-                )
-                if position in kept:
-                    kept[position].append(x0.numpy())
-            samples.append(x.numpy())
-        return np.concatenate(samples), {position: np.concatenate(parts) for position, parts in kept.items()}
+        return steps, tf.constant(solver_coefficients(self.alpha_bars_np, steps, solver), tf.float32)
+
+    def _walk(self, x, plan, digits, guidance):
+        steps, coefficients = plan
+        x0 = tf.zeros_like(x)
+        for position, step in enumerate(steps):
+            x, x0 = self._step(x, x0, tf.constant(step), coefficients[position], digits, guidance)
+            yield position, x, x0

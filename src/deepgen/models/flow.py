@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from .ddpm import guided
+from .ddpm import StepwiseSampler, guided
 from .latent import TwoStageLatent
 
 TIME_LEVELS = 1000  # t ∈ [0, 1] as the network reads it: the level round(t · 999)
@@ -84,7 +84,7 @@ class LatentFlow(TwoStageLatent):
         return ops.stop_gradient(keras.random.categorical(plan, 1, seed=self.noise)[:, 0])
 
 
-class FlowSampler:
+class FlowSampler(StepwiseSampler):
     """Codes from ``noise`` by integrating the velocity network's ODE from t = 1 to 0 in
     ``n_steps`` equal steps (``solver``: ``euler``, or ``heun``, second order at two evaluations
     a step; both evaluate on the times of the steps, which the network reads); with digits and
@@ -92,39 +92,25 @@ class FlowSampler:
     every step and solver, batches of ``batch_size``."""
 
     def __init__(self, velocity: keras.Model, batch_size: int = 500):
-        self.velocity, self.batch_size = velocity, batch_size
+        self.velocity, self.batch_size, self.default_solver = velocity, batch_size, "euler"
         self._evaluate = tf.function(self._guided, reduce_retracing=True)
 
     def _guided(self, x, t, digits, guidance):
         return guided(self.velocity, x, tf.fill(tf.shape(x)[:1], time_levels(t)), digits, guidance)
 
-    def __call__(
-        self,
-        noise: np.ndarray,
-        n_steps: int,
-        digits: np.ndarray | None = None,
-        guidance: float = 0.0,
-        keep: tuple[int, ...] = (),
-        solver: str = "euler",
-    ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-        """Codes from ``noise``, and the predicted clean codes x̂₀ = x_t − t·v at the steps
-        whose positions (0 … n_steps − 1) are in ``keep``."""
+    def _plan(self, n_steps: int, solver: str):
         if solver not in SOLVERS:
             raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, not {solver!r}")
-        times = np.linspace(1.0, 0.0, n_steps + 1, dtype=np.float32)
-        samples, kept = [], {position: [] for position in keep}
-        guidance = tf.constant(guidance, tf.float32)
-        for start in range(0, len(noise), self.batch_size):
-            x = tf.constant(noise[start : start + self.batch_size], tf.float32)
-            batch_digits = None if digits is None else tf.constant(digits[start : start + self.batch_size], tf.int32)
-            for position in range(n_steps):
-                t, t_next = tf.constant(times[position]), tf.constant(times[position + 1])
-                velocity = self._evaluate(x, t, batch_digits, guidance)
-                if position in kept:
-                    kept[position].append((x - t * velocity).numpy())
-                x = self._step(x, t, t_next, velocity, batch_digits, guidance, solver)
-            samples.append(x.numpy())
-        return np.concatenate(samples), {position: np.concatenate(parts) for position, parts in kept.items()}
+        return np.linspace(1.0, 0.0, n_steps + 1, dtype=np.float32), solver
+
+    def _walk(self, x, plan, digits, guidance):
+        times, solver = plan
+        for position in range(len(times) - 1):
+            t, t_next = tf.constant(times[position]), tf.constant(times[position + 1])
+            velocity = self._evaluate(x, t, digits, guidance)
+            clean = x - t * velocity  # x̂₀ = x_t − t·v
+            x = self._step(x, t, t_next, velocity, digits, guidance, solver)
+            yield position, x, clean
 
     def _step(self, x, t, t_next, velocity, digits, guidance, solver):
         dt = t_next - t
