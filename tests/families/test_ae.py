@@ -5,7 +5,7 @@ from kedro_datasets.tensorflow import TensorFlowModelDataset
 
 from deepgen import evaluation
 from deepgen.families import FAMILIES
-from deepgen.families.ae import AEParams
+from deepgen.families.ae import INK, AEParams
 from deepgen.models import autoencoder
 from tests.conftest import base_params
 
@@ -80,7 +80,7 @@ def test_the_restoration_error_is_relative_to_ink_where_the_reconstruction_error
     # All of each image's ink missed, whatever its amount: a relative error of 1, plus 1 − SSIM.
     empty = np.zeros_like(images)
     np.testing.assert_allclose(
-        relative, 2.0 - evaluation.ssim_per_image(images, empty, window=7, over_ink=0.01), atol=1e-4
+        relative, 2.0 - evaluation.ssim_per_image(images, empty, window=7, over_ink=INK), atol=1e-4
     )
     np.testing.assert_allclose(absolute, np.mean(images**2, axis=(1, 2)), atol=1e-6)
     assert np.ptp(absolute) > 0.01

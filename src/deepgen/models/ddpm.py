@@ -279,6 +279,8 @@ class DiffusionSampler(StepwiseSampler):
     for every step and solver, batches of ``batch_size``; with digits and ``guidance`` w the noise
     is (1 + w)·ε̂(x, digit) − w·ε̂(x, ∅)."""
 
+    default_solver = "ddim"
+
     def __init__(
         self,
         denoiser: keras.Model,
@@ -291,7 +293,7 @@ class DiffusionSampler(StepwiseSampler):
         self.alpha_bars_np = np.asarray(alpha_bars)
         self.alpha_bars = tf.constant(alpha_bars, tf.float32)
         self.clip = clip
-        self.batch_size, self.default_solver = batch_size, "ddim"
+        self.batch_size = batch_size
         self._step = tf.function(self._one_step, reduce_retracing=True, jit_compile=jit_compile)
 
     def _one_step(self, x, previous_x0, step, coefficients, digits, guidance):

@@ -91,8 +91,10 @@ class FlowSampler(StepwiseSampler):
     ``guidance`` w the velocity is (1 + w)·v(x, digit) − w·v(x, ∅). One compiled evaluation for
     every step and solver, batches of ``batch_size``."""
 
+    default_solver = "euler"
+
     def __init__(self, velocity: keras.Model, batch_size: int = 500):
-        self.velocity, self.batch_size, self.default_solver = velocity, batch_size, "euler"
+        self.velocity, self.batch_size = velocity, batch_size
         self._evaluate = tf.function(self._guided, reduce_retracing=True)
 
     def _guided(self, x, t, digits, guidance):

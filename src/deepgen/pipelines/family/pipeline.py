@@ -4,6 +4,8 @@ evaluate → report, instantiated per family in the family's Kedro namespace
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kedro.pipeline import Node, Pipeline
 
 from deepgen.families import Family, Sampler
@@ -45,7 +47,7 @@ def training_nodes(family: Family, params: str, **inputs: str) -> list[Node]:
     ]
 
 
-def changed_training_nodes(family: Family, set_params, application: str, **inputs: str) -> list[Node]:
+def changed_training_nodes(family: Family, set_params: Callable, application: str, **inputs: str) -> list[Node]:
     """An application's training of ``family``: its block changed by ``set_params`` (a node
     function of the family, its block and ``params:<application>``) into ``<application>_params``,
     then the template's training with it on ``inputs``."""
